@@ -1,0 +1,180 @@
+using System.Text.Json.Serialization;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OData;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.OpenApi.Any;
+using Microsoft.OpenApi.Models;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.IO.Converters;
+using Npgsql;
+using OpenVeracruz.Etl;
+using OpenVeracruz.Platform.Cadastre;
+using OpenVeracruz.Platform.Downloads;
+using OpenVeracruz.Platform.Layers;
+using OpenVeracruz.Platform.OData;
+using OpenVeracruz.Platform.Ogc;
+using OpenVeracruz.Platform.Shared;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace OpenVeracruz.Api;
+
+/// <summary>Options of the bundled data (section "Data").</summary>
+public sealed class DataOptions
+{
+    /// <summary>Folder of the bundled datasets; found by walking up from the content root when empty.</summary>
+    public string? DatasetsPath { get; set; }
+    /// <summary>Load the bundled datasets on start (idempotent).</summary>
+    public bool LoadOnStart { get; set; } = true;
+    /// <summary>Synthetic parcels to generate; the dataset's default (50,000) when empty. At most 1,000,000.</summary>
+    public int? ParcelCount { get; set; }
+}
+
+public static class Hosting
+{
+    public static void AddOpenVeracruz(this WebApplicationBuilder builder)
+    {
+        var s = builder.Services;
+        s.Configure<DataOptions>(builder.Configuration.GetSection("Data"));
+        s.Configure<MapOptions>(builder.Configuration.GetSection("Map"));
+
+        s.AddSingleton(sp => PlatformDatabase.CreateDataSource(ConnectionString(sp.GetRequiredService<IConfiguration>())));
+        s.AddDbContext<AppDbContext>((sp, o) => PlatformDatabase.Configure(o, sp.GetRequiredService<NpgsqlDataSource>()));
+        s.AddSingleton(sp =>
+        {
+            var configured = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DataOptions>>().Value.DatasetsPath;
+            var env = sp.GetRequiredService<IWebHostEnvironment>();
+            var path = !string.IsNullOrWhiteSpace(configured) ? configured
+                : LayerRegistry.FindFolder(env.ContentRootPath, "datasets") ?? LayerRegistry.FindFolder(AppContext.BaseDirectory, "datasets")
+                  ?? throw new DirectoryNotFoundException("datasets/ not found; set Data__DatasetsPath");
+            return LayerRegistry.Load(path);
+        });
+        s.AddScoped<DatasetLoader>();
+
+        s.AddProblemDetails();
+        s.AddExceptionHandler<ProblemExceptionHandler>();
+        s.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        s.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new GeoJsonConverterFactory(GeoJson.Factory));
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+
+        s.AddControllers()
+            .AddApplicationPart(typeof(ParcelsController).Assembly)
+            .AddOData(o => o.Select().Filter().OrderBy().Count().SetMaxTop(null).AddRouteComponents("odata", ODataModel.Build()));
+        s.Configure<ApiBehaviorOptions>(o => o.SuppressMapClientErrors = false);
+
+        s.AddEndpointsApiExplorer();
+        s.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "OpenVeracruz API",
+                Version = "v1",
+                Description = "Catastro (sintético), capas y descargas del municipio de Veracruz. Las capas también se publican como OGC API – Features en /ogc y OData v4 en /odata.",
+            });
+            o.MapType<Geometry>(() => new OpenApiSchema { Type = "object", Description = "Geometría GeoJSON (RFC 7946)" });
+            o.MapType<Polygon>(() => new OpenApiSchema { Type = "object", Description = "Polígono GeoJSON (RFC 7946)" });
+            o.OperationFilter<ParameterExamples>();
+            o.DocInclusionPredicate((_, api) => !api.RelativePath?.StartsWith("odata", StringComparison.Ordinal) ?? true);
+        });
+
+        s.AddHangfire((sp, c) => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(ConnectionString(sp.GetRequiredService<IConfiguration>())),
+                new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }));
+        if (builder.Configuration.GetValue("Jobs:Enabled", true))
+            s.AddHangfireServer(o => o.WorkerCount = 2);
+    }
+
+    public static string ConnectionString(IConfiguration config) =>
+        config.GetConnectionString(PlatformDatabase.ConnectionStringName) is { Length: > 0 } cs ? cs : PlatformDatabase.LocalDefault;
+
+    /// <summary>Applies the migrations and loads the bundled datasets before the first request is served.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        await db.Database.MigrateAsync();
+        var data = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DataOptions>>().Value;
+        if (data.LoadOnStart)
+        {
+            foreach (var r in await scope.ServiceProvider.GetRequiredService<DatasetLoader>().LoadAllAsync(data.ParcelCount))
+                app.Logger.LogInformation("{Dataset}: {State}", r.DatasetId, r.Skipped ? "sin cambios / unchanged" : $"{r.Rows} filas / rows");
+        }
+        if (app.Configuration.GetValue("Jobs:Enabled", true))
+            app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<ReloadDatasetsJob>("datasets-reload", j => j.RunAsync(), Cron.Daily(3));
+    }
+
+    public static void UseOpenVeracruz(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        var web = LayerRegistry.FindFolder(app.Environment.ContentRootPath, "web") ?? LayerRegistry.FindFolder(AppContext.BaseDirectory, "web");
+        if (web is not null)
+        {
+            var files = new PhysicalFileProvider(web);
+            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+            var leaflet = Path.Combine(web, "node_modules", "leaflet", "dist");
+            if (Directory.Exists(leaflet))
+                app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(leaflet), RequestPath = "/vendor/leaflet" });
+            else
+                app.Logger.LogWarning("web/node_modules/leaflet is missing: run 'npm ci --prefix web' (./ov run does it)");
+        }
+
+        app.UseSwagger();
+        app.UseSwaggerUI(o => o.DocumentTitle = "OpenVeracruz API");
+        app.MapLayerEndpoints();
+        app.MapParcelEndpoints();
+        app.MapOgcEndpoints();
+        app.MapDownloadEndpoints();
+        app.MapControllers();
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            foreach (var a in addresses) Console.WriteLine($"Listening on {a}");
+        });
+    }
+}
+
+/// <summary>Reloads the bundled datasets daily; unchanged ones are skipped by their content hash.</summary>
+public sealed class ReloadDatasetsJob(DatasetLoader loader, Microsoft.Extensions.Options.IOptions<DataOptions> data)
+{
+    public async Task RunAsync() => await loader.LoadAllAsync(data.Value.ParcelCount);
+}
+
+/// <summary>Example values in Swagger for the parameters the REST endpoints share.</summary>
+public sealed class ParameterExamples : IOperationFilter
+{
+    private static readonly Dictionary<string, IOpenApiAny> Examples = new()
+    {
+        ["clave"] = new OpenApiString("001-0001-001"),
+        ["lon"] = new OpenApiString("-96.1343"),
+        ["lat"] = new OpenApiString("19.2005"),
+        ["radius_m"] = new OpenApiString("250"),
+        ["limit"] = new OpenApiString("100"),
+        ["locality"] = new OpenApiString("301930001"),
+        ["layer"] = new OpenApiString("localities"),
+        ["geometry"] = new OpenApiString("lonlat"),
+        ["bom"] = new OpenApiString("true"),
+    };
+
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        foreach (var p in operation.Parameters ?? [])
+            if (Examples.TryGetValue(p.Name, out var example)) p.Example = example;
+        if (context.ApiDescription.RelativePath?.EndsWith("intersects", StringComparison.Ordinal) == true && operation.RequestBody is { } body)
+            foreach (var content in body.Content.Values)
+                content.Example = new OpenApiString("""{"type":"Polygon","coordinates":[[[-96.136,19.199],[-96.132,19.199],[-96.132,19.202],[-96.136,19.202],[-96.136,19.199]]]}""");
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+
+namespace OpenVeracruz.Platform.Layers;
+
+/// <summary>The <c>dataset.json</c> of a folder in <c>datasets/</c>: catalog metadata plus, for spatial data, its layer.</summary>
+public sealed record DatasetManifest(
+    string Id,
+    string Title,
+    string Description,
+    string Organization,
+    DatasetSource Source,
+    DatasetLicense License,
+    string Crs,
+    string Date,
+    bool Synthetic,
+    string[] Tags,
+    string UpdateFrequency,
+    LayerManifest? Layer,
+    GeneratorManifest? Generator)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static DatasetManifest Read(string path)
+    {
+        var manifest = JsonSerializer.Deserialize<DatasetManifest>(File.ReadAllText(path), Json)
+            ?? throw new InvalidDataException($"{path} is empty");
+        manifest.Validate(path);
+        return manifest;
+    }
+
+    private static readonly Regex Identifier = new("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant);
+
+    private void Validate(string path)
+    {
+        if (Layer is null) return;
+        var parts = Layer.Table.Split('.');
+        if (parts.Length != 2 || !parts.All(Identifier.IsMatch))
+            throw new InvalidDataException($"{path}: layer.table must be schema.table in lower-case letters, digits and _");
+        if (!Identifier.IsMatch(Layer.Id)) throw new InvalidDataException($"{path}: layer.id '{Layer.Id}' is not a plain identifier");
+        foreach (var p in Layer.Properties)
+        {
+            if (!Identifier.IsMatch(p.Name)) throw new InvalidDataException($"{path}: property '{p.Name}' is not a plain identifier");
+            if (p.Type is not ("text" or "integer" or "number" or "date"))
+                throw new InvalidDataException($"{path}: property '{p.Name}' has unknown type '{p.Type}'");
+        }
+        if (Layer.Properties.All(p => p.Name != Layer.Key)) throw new InvalidDataException($"{path}: layer.key must be one of its properties");
+    }
+}
+
+public sealed record DatasetSource(string Name, string Url, string? Via);
+
+public sealed record DatasetLicense(string Id, string Title, string Url, string Attribution);
+
+/// <summary>Where the layer's rows come from and which fields are public.</summary>
+public sealed record LayerManifest(
+    string Id,
+    string Title,
+    string Table,
+    string GeometryType,
+    string Key,
+    string Kind,
+    int MinZoom,
+    bool DefaultVisible,
+    LayerFile[] Files,
+    LayerJoin? Join,
+    LayerPropertyManifest[] Properties);
+
+public sealed record LayerFile(string Path, string Format);
+
+/// <summary>Attributes read from a CSV and joined to the features on a key.</summary>
+public sealed record LayerJoin(string Path, string CsvKey, string FeatureKey);
+
+public sealed record LayerPropertyManifest(string Name, string Type, string? Source, string Title, string? Description);
+
+public sealed record GeneratorManifest(string Name, int Seed, int Count, int MaxCount);

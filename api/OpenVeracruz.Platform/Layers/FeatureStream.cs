@@ -1,0 +1,52 @@
+using System.Data;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Npgsql;
+
+namespace OpenVeracruz.Platform.Layers;
+
+/// <summary>
+/// Streams a GeoJSON FeatureCollection whose features PostGIS has already serialised: rows go from the
+/// reader to the response buffer without being parsed or collected.
+/// </summary>
+public static class FeatureStream
+{
+    private const int FlushBytes = 64 * 1024;
+
+    /// <summary>Counts the matches (so bad input fails before the first byte is sent) when asked.</summary>
+    public static async Task<long> CountAsync(NpgsqlDataSource db, LayerDefinition layer, FeatureQuery query, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var cmd = LayerSql.Count(conn, layer, query);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// Writes the collection; <paramref name="footer"/> receives the number of features written and returns
+    /// further top-level members as a JSON fragment starting with a comma (numberReturned, links, …).
+    /// </summary>
+    public static async Task WriteAsync(HttpResponse response, NpgsqlDataSource db, LayerDefinition layer, FeatureQuery query,
+        string contentType, Func<int, string> footer, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var cmd = LayerSql.Features(conn, layer, query);
+        await using var reader = await cmd.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+        response.ContentType = contentType;
+        var writer = response.BodyWriter;
+        Encoding.UTF8.GetBytes("{\"type\":\"FeatureCollection\",\"features\":[", writer);
+        var n = 0;
+        long pending = 0;
+        while (await reader.ReadAsync(ct))
+        {
+            if (n++ > 0) { Encoding.UTF8.GetBytes(",", writer); pending++; }
+            pending += Encoding.UTF8.GetBytes(reader.GetString(0), writer);
+            if (pending >= FlushBytes)
+            {
+                await writer.FlushAsync(ct);
+                pending = 0;
+            }
+        }
+        Encoding.UTF8.GetBytes("]" + footer(n) + "}", writer);
+        await writer.FlushAsync(ct);
+    }
+}

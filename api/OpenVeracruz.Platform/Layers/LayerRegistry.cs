@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+
+namespace OpenVeracruz.Platform.Layers;
+
+/// <summary>A public layer: everything every door needs to publish it. Identifiers come only from here.</summary>
+public sealed record LayerDefinition(
+    string Id,
+    string Title,
+    string Description,
+    string Schema,
+    string Table,
+    string GeometryColumn,
+    string GeometryType,
+    string KeyColumn,
+    int StorageSrid,
+    string Kind,
+    int MinZoom,
+    bool DefaultVisible,
+    IReadOnlyList<LayerPropertyManifest> Properties,
+    DatasetManifest Dataset,
+    string DatasetFolder)
+{
+    /// <summary>The table as a quoted SQL identifier.</summary>
+    public string QualifiedTable => $"{Quote(Schema)}.{Quote(Table)}";
+
+    public LayerPropertyManifest KeyProperty => Properties.First(p => p.Name == KeyColumn);
+
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+}
+
+/// <summary>
+/// The layers published by the platform, read from <c>datasets/*/dataset.json</c>: adding a layer is adding a folder.
+/// </summary>
+public sealed class LayerRegistry
+{
+    private readonly Dictionary<string, LayerDefinition> _layers;
+    private readonly ConcurrentDictionary<string, double[]> _extents = new();
+
+    public LayerRegistry(IEnumerable<LayerDefinition> layers, IEnumerable<DatasetManifest> datasets, string datasetsPath)
+    {
+        _layers = layers.ToDictionary(l => l.Id, StringComparer.Ordinal);
+        Datasets = datasets.ToList();
+        DatasetsPath = datasetsPath;
+    }
+
+    public string DatasetsPath { get; }
+    public IReadOnlyList<DatasetManifest> Datasets { get; }
+    public IEnumerable<LayerDefinition> All => _layers.Values.OrderBy(l => l.Kind == "cadastre" ? 1 : 0).ThenBy(l => l.Id, StringComparer.Ordinal);
+    public LayerDefinition? Find(string id) => _layers.GetValueOrDefault(id);
+
+    /// <summary>Cached spatial extent (CRS84) of a layer, computed by the caller from the data when missing.</summary>
+    public async Task<double[]> ExtentAsync(LayerDefinition layer, Func<LayerDefinition, Task<double[]>> compute) =>
+        _extents.TryGetValue(layer.Id, out var e) ? e : _extents[layer.Id] = await compute(layer);
+
+    public void ForgetExtents() => _extents.Clear();
+
+    public static LayerRegistry Load(string datasetsPath)
+    {
+        var datasets = new List<DatasetManifest>();
+        var layers = new List<LayerDefinition>();
+        foreach (var file in Directory.GetFiles(datasetsPath, "dataset.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var manifest = DatasetManifest.Read(file);
+            datasets.Add(manifest);
+            if (manifest.Layer is not { } l) continue;
+            var parts = l.Table.Split('.');
+            layers.Add(new LayerDefinition(l.Id, l.Title, manifest.Description, parts[0], parts[1], "geom", l.GeometryType, l.Key,
+                4326, l.Kind, l.MinZoom, l.DefaultVisible, l.Properties, manifest, Path.GetDirectoryName(file)!));
+        }
+        var dup = layers.GroupBy(l => l.Id).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null) throw new InvalidDataException($"layer id '{dup.Key}' is declared twice");
+        return new LayerRegistry(layers, datasets, datasetsPath);
+    }
+
+    /// <summary>Finds <c>datasets/</c> by walking up from a folder (the content root or the binaries).</summary>
+    public static string? FindFolder(string start, string name)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, name);
+            if (Directory.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "OpenVeracruz.sln"))) return candidate;
+        }
+        return null;
+    }
+}

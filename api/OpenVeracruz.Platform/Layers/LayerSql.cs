@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+using OpenVeracruz.Platform.Shared;
+
+namespace OpenVeracruz.Platform.Layers;
+
+/// <summary>A property equality filter, value already typed for its column.</summary>
+public sealed record PropertyFilter(LayerPropertyManifest Property, object Value);
+
+/// <summary>What to read from a layer. Limit 0 means every matching feature.</summary>
+public sealed record FeatureQuery(
+    BBox? BBox = null,
+    Crs? BBoxCrs = null,
+    Crs? OutputCrs = null,
+    IReadOnlyList<PropertyFilter>? Filters = null,
+    string? IntersectsGeoJson = null,
+    object? FeatureId = null,
+    int Limit = 0,
+    long Offset = 0);
+
+/// <summary>How a CSV row carries its geometry.</summary>
+public enum CsvGeometry { LonLat, Wkt, None }
+
+/// <summary>
+/// The one home of generic layer SQL. Identifiers come only from the registry (quoted), values are always
+/// parameters, bboxes are transformed to the storage SRID so the GiST index is used, and GeoJSON is built
+/// inside PostGIS so a page streams straight from the database to the client.
+/// </summary>
+public static class LayerSql
+{
+    private static string Q(string id) => LayerDefinition.Quote(id);
+
+    public static NpgsqlDbType DbType(LayerPropertyManifest p) => p.Type switch
+    {
+        "integer" => NpgsqlDbType.Bigint,
+        "number" => NpgsqlDbType.Double,
+        "date" => NpgsqlDbType.Date,
+        _ => NpgsqlDbType.Text,
+    };
+
+    public static string SqlType(LayerPropertyManifest p) => p.Type switch
+    {
+        "integer" => "bigint",
+        "number" => "double precision",
+        "date" => "date",
+        _ => "text",
+    };
+
+    /// <summary>Parses a query-string value into the property's type; null when it does not fit.</summary>
+    public static object? ParseValue(LayerPropertyManifest p, string text) => p.Type switch
+    {
+        "integer" => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l : null,
+        "number" => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : null,
+        "date" => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var dt) ? dt : null,
+        _ => text,
+    };
+
+    private static string Where(LayerDefinition layer, FeatureQuery q, NpgsqlCommand cmd)
+    {
+        var conditions = new List<string>();
+        var geom = "t." + Q(layer.GeometryColumn);
+        if (q.BBox is { } b)
+        {
+            var crs = q.BBoxCrs ?? Crs.Crs84;
+            cmd.Parameters.Add(new NpgsqlParameter("bx1", b.MinX));
+            cmd.Parameters.Add(new NpgsqlParameter("by1", b.MinY));
+            cmd.Parameters.Add(new NpgsqlParameter("bx2", b.MaxX));
+            cmd.Parameters.Add(new NpgsqlParameter("by2", b.MaxY));
+            var env = crs.Srid == layer.StorageSrid
+                ? $"ST_MakeEnvelope(@bx1, @by1, @bx2, @by2, {layer.StorageSrid})"
+                : $"ST_Transform(ST_MakeEnvelope(@bx1, @by1, @bx2, @by2, {crs.Srid}), {layer.StorageSrid})";
+            conditions.Add($"{geom} && {env} AND ST_Intersects({geom}, {env})");
+        }
+        if (q.IntersectsGeoJson is { } g)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter("ig", NpgsqlDbType.Text) { Value = g });
+            conditions.Add($"ST_Intersects({geom}, ST_SetSRID(ST_GeomFromGeoJSON(@ig), {layer.StorageSrid}))");
+        }
+        if (q.FeatureId is { } id)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter("fid", DbType(layer.KeyProperty)) { Value = id });
+            conditions.Add($"t.{Q(layer.KeyColumn)} = @fid");
+        }
+        var i = 0;
+        foreach (var f in q.Filters ?? [])
+        {
+            var name = "pf" + i++;
+            cmd.Parameters.Add(new NpgsqlParameter(name, DbType(f.Property)) { Value = f.Value });
+            conditions.Add($"t.{Q(f.Property.Name)} = @{name}");
+        }
+        return conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+    }
+
+    /// <summary>The geometry expression in the output CRS, with the authority's axis order.</summary>
+    private static string OutputGeometry(LayerDefinition layer, Crs crs)
+    {
+        var g = "t." + Q(layer.GeometryColumn);
+        if (crs.Srid != layer.StorageSrid) g = $"ST_Transform({g}, {crs.Srid})";
+        if (crs.LatLonOrder) g = $"ST_FlipCoordinates({g})";
+        return g;
+    }
+
+    /// <summary>The properties object as compact JSON text, built by concatenation (no 100-argument limit, no reparse).</summary>
+    private static string PropertiesJson(LayerDefinition layer) =>
+        layer.Properties.Count == 0 ? "'{}'" :
+        string.Join(" || ", layer.Properties.Select((p, i) =>
+            $"'{(i == 0 ? "{" : ",")}\"{p.Name}\":' || COALESCE(to_json(t.{Q(p.Name)})::text, 'null')")) + " || '}'";
+
+    /// <summary>One row per feature, column 0 the Feature as GeoJSON text, ordered by key for stable paging.</summary>
+    public static NpgsqlCommand Features(NpgsqlConnection conn, LayerDefinition layer, FeatureQuery q)
+    {
+        var cmd = conn.CreateCommand();
+        var crs = q.OutputCrs ?? Crs.Crs84;
+        var sb = new StringBuilder();
+        sb.Append("SELECT '{\"type\":\"Feature\",\"id\":' || to_json(t.").Append(Q(layer.KeyColumn)).Append(")::text")
+          .Append(" || ',\"geometry\":' || COALESCE(ST_AsGeoJSON(").Append(OutputGeometry(layer, crs)).Append(", ").Append(crs.Decimals).Append("), 'null')")
+          .Append(" || ',\"properties\":' || ").Append(PropertiesJson(layer)).Append(" || '}'")
+          .Append(" FROM ").Append(layer.QualifiedTable).Append(" t")
+          .Append(Where(layer, q, cmd))
+          .Append(" ORDER BY t.").Append(Q(layer.KeyColumn));
+        if (q.Limit > 0) sb.Append(" LIMIT ").Append(q.Limit.ToString(CultureInfo.InvariantCulture));
+        if (q.Offset > 0) sb.Append(" OFFSET ").Append(q.Offset.ToString(CultureInfo.InvariantCulture));
+        cmd.CommandText = sb.ToString();
+        return cmd;
+    }
+
+    public static NpgsqlCommand Count(NpgsqlConnection conn, LayerDefinition layer, FeatureQuery q)
+    {
+        var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT count(*) FROM {layer.QualifiedTable} t{Where(layer, q with { Limit = 0, Offset = 0 }, cmd)}";
+        return cmd;
+    }
+
+    /// <summary>Extent in CRS84 as [minx, miny, maxx, maxy]; null values when the layer is empty.</summary>
+    public static NpgsqlCommand Extent(NpgsqlConnection conn, LayerDefinition layer)
+    {
+        var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(t.{Q(layer.GeometryColumn)}) e FROM {layer.QualifiedTable} t) s";
+        return cmd;
+    }
+
+    /// <summary>Rows for tabular downloads: the public properties, then the geometry as lon/lat of a point on the surface, or WKT.</summary>
+    public static NpgsqlCommand Rows(NpgsqlConnection conn, LayerDefinition layer, CsvGeometry geometry)
+    {
+        var cmd = conn.CreateCommand();
+        var cols = layer.Properties.Select(p => "t." + Q(p.Name)).ToList();
+        var g = "t." + Q(layer.GeometryColumn);
+        switch (geometry)
+        {
+            case CsvGeometry.LonLat:
+                cols.Add($"round(ST_X(ST_PointOnSurface({g}))::numeric, 7)::double precision AS longitude");
+                cols.Add($"round(ST_Y(ST_PointOnSurface({g}))::numeric, 7)::double precision AS latitude");
+                break;
+            case CsvGeometry.Wkt:
+                cols.Add($"ST_AsText({g}, 7) AS wkt");
+                break;
+        }
+        cmd.CommandText = $"SELECT {string.Join(", ", cols)} FROM {layer.QualifiedTable} t ORDER BY t.{Q(layer.KeyColumn)}";
+        return cmd;
+    }
+
+    /// <summary>DDL of a generic (data-defined) layer table; managed layers such as the cadastre come from migrations.</summary>
+    public static string CreateTable(LayerDefinition layer, string table)
+    {
+        var cols = layer.Properties.Select(p => $"{Q(p.Name)} {SqlType(p)}{(p.Name == layer.KeyColumn ? " PRIMARY KEY" : "")}");
+        return $"CREATE SCHEMA IF NOT EXISTS {Q(layer.Schema)}; " +
+               $"CREATE TABLE {Q(layer.Schema)}.{Q(table)} ({string.Join(", ", cols)}, {Q(layer.GeometryColumn)} geometry({layer.GeometryType}, {layer.StorageSrid}) NOT NULL); " +
+               $"CREATE INDEX ON {Q(layer.Schema)}.{Q(table)} USING gist ({Q(layer.GeometryColumn)});";
+    }
+}

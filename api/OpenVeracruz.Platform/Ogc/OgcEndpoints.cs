@@ -1,0 +1,246 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Npgsql;
+using OpenVeracruz.Platform.Layers;
+using OpenVeracruz.Platform.Shared;
+
+namespace OpenVeracruz.Platform.Ogc;
+
+/// <summary>OGC API – Features Part 1 (core, GeoJSON, OpenAPI 3.0), Part 2 (CRS) and Part 3 queryables, at /ogc.</summary>
+public static class OgcEndpoints
+{
+    public const int DefaultLimit = 10;
+    public const int MaxLimit = 10_000;
+    public const string GeoJson = "application/geo+json";
+    public const string OpenApiType = "application/vnd.oai.openapi+json;version=3.0";
+
+    public static readonly string[] ConformanceClasses =
+    [
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    ];
+
+    private static readonly HashSet<string> ItemParams = ["limit", "offset", "bbox", "bbox-crs", "crs", "f", "datetime"];
+
+    public static IEndpointRouteBuilder MapOgcEndpoints(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/ogc").WithTags("OGC API – Features").ExcludeFromDescription();
+        g.MapGet("", Landing);
+        g.MapGet("/conformance", () => Results.Json(new { conformsTo = ConformanceClasses }));
+        g.MapGet("/api", (HttpRequest req, LayerRegistry reg) => Results.Text(OgcOpenApi.Build(Base(req), reg).ToJsonString(), OpenApiType, Encoding.UTF8));
+        g.MapGet("/collections", Collections);
+        g.MapGet("/collections/{id}", Collection);
+        g.MapGet("/collections/{id}/queryables", Queryables);
+        g.MapGet("/collections/{id}/items", Items);
+        g.MapGet("/collections/{id}/items/{featureId}", Item);
+        return app;
+    }
+
+    internal static string Base(HttpRequest req) => $"{req.Scheme}://{req.Host}{req.PathBase}/ogc";
+
+    private static JsonObject Link(string href, string rel, string type, string? title = null)
+    {
+        var o = new JsonObject { ["href"] = href, ["rel"] = rel, ["type"] = type };
+        if (title is not null) o["title"] = title;
+        return o;
+    }
+
+    private static IResult Landing(HttpRequest req)
+    {
+        var b = Base(req);
+        return Results.Json(new JsonObject
+        {
+            ["title"] = "OpenVeracruz — OGC API – Features",
+            ["description"] = "Capas geográficas abiertas del municipio de Veracruz: catastro (sintético), límites y localidades del INEGI.",
+            ["links"] = new JsonArray(
+                Link(b, "self", "application/json", "Esta página / This document"),
+                Link(b + "/api", "service-desc", OpenApiType, "Definición OpenAPI 3.0"),
+                Link(b + "/conformance", "conformance", "application/json", "Clases de conformidad"),
+                Link(b + "/collections", "data", "application/json", "Colecciones")),
+        });
+    }
+
+    private static LayerDefinition FindLayer(LayerRegistry reg, string id) =>
+        reg.Find(id) ?? throw new BadRequestException($"Collection '{id}' does not exist", $"La colección '{id}' no existe", "collectionId", 404, "NotFound");
+
+    internal static async Task<double[]> ExtentAsync(LayerRegistry reg, NpgsqlDataSource ds, LayerDefinition layer) =>
+        await reg.ExtentAsync(layer, async l =>
+        {
+            await using var conn = await ds.OpenConnectionAsync();
+            await using var cmd = LayerSql.Extent(conn, l);
+            await using var r = await cmd.ExecuteReaderAsync();
+            await r.ReadAsync();
+            return r.IsDBNull(0) ? [-180, -90, 180, 90] : [Math.Round(r.GetDouble(0), 6), Math.Round(r.GetDouble(1), 6), Math.Round(r.GetDouble(2), 6), Math.Round(r.GetDouble(3), 6)];
+        });
+
+    private static async Task<JsonObject> CollectionJson(string b, LayerRegistry reg, NpgsqlDataSource ds, LayerDefinition l)
+    {
+        var extent = await ExtentAsync(reg, ds, l);
+        var self = $"{b}/collections/{l.Id}";
+        return new JsonObject
+        {
+            ["id"] = l.Id,
+            ["title"] = l.Title,
+            ["description"] = l.Description,
+            ["itemType"] = "feature",
+            ["attribution"] = l.Dataset.License.Attribution,
+            ["extent"] = new JsonObject
+            {
+                ["spatial"] = new JsonObject { ["bbox"] = new JsonArray(new JsonArray(extent.Select(v => (JsonNode)v).ToArray())), ["crs"] = Crs.Crs84.Uri },
+            },
+            ["crs"] = new JsonArray(Crs.Supported.Select(c => (JsonNode)c.Uri).ToArray()),
+            ["storageCrs"] = Crs.Crs84.Uri,
+            ["links"] = new JsonArray(
+                Link(self, "self", "application/json", l.Title),
+                Link(self + "/items", "items", GeoJson, "Elementos en GeoJSON"),
+                Link(self + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "Propiedades consultables"),
+                Link(l.Dataset.License.Url, "license", "text/html", l.Dataset.License.Title)),
+        };
+    }
+
+    private static async Task<IResult> Collections(HttpRequest req, LayerRegistry reg, NpgsqlDataSource ds)
+    {
+        var b = Base(req);
+        var list = new JsonArray();
+        foreach (var l in reg.All) list.Add(await CollectionJson(b, reg, ds, l));
+        return Results.Json(new JsonObject
+        {
+            ["links"] = new JsonArray(Link(b + "/collections", "self", "application/json")),
+            ["collections"] = list,
+        });
+    }
+
+    private static async Task<IResult> Collection(string id, HttpRequest req, LayerRegistry reg, NpgsqlDataSource ds) =>
+        Results.Json(await CollectionJson(Base(req), reg, ds, FindLayer(reg, id)));
+
+    private static IResult Queryables(string id, HttpRequest req, LayerRegistry reg)
+    {
+        var l = FindLayer(reg, id);
+        var props = new JsonObject
+        {
+            [l.GeometryColumn] = new JsonObject { ["$ref"] = $"https://geojson.org/schema/{l.GeometryType}.json" },
+        };
+        foreach (var p in l.Properties)
+            props[p.Name] = new JsonObject
+            {
+                ["title"] = p.Title,
+                ["type"] = p.Type switch { "integer" => "integer", "number" => "number", _ => "string" },
+                ["description"] = p.Description,
+            };
+        return Results.Text(new JsonObject
+        {
+            ["$schema"] = "https://json-schema.org/draft/2019-09/schema",
+            ["$id"] = $"{Base(req)}/collections/{l.Id}/queryables",
+            ["type"] = "object",
+            ["title"] = l.Title,
+            ["properties"] = props,
+            ["additionalProperties"] = false,
+        }.ToJsonString(), "application/schema+json", Encoding.UTF8);
+    }
+
+    private static BadRequestException Invalid(string parameter, string en, string es) => new(en, es, parameter, 400, "InvalidParameterValue");
+
+    private static Crs ParseCrs(HttpRequest req, string name)
+    {
+        var text = QueryArgs.Get(req, name);
+        if (text is null) return Crs.Crs84;
+        return Crs.Find(text) ?? throw Invalid(name, $"CRS '{text}' is not supported; use one of: {string.Join(", ", Crs.Supported.Select(c => c.Uri))}",
+            $"El sistema de referencia '{text}' no está soportado; use uno de: {string.Join(", ", Crs.Supported.Select(c => c.Uri))}");
+    }
+
+    private static async Task Items(string id, HttpContext http, LayerRegistry reg, NpgsqlDataSource ds, CancellationToken ct)
+    {
+        var req = http.Request;
+        var l = FindLayer(reg, id);
+        foreach (var key in req.Query.Keys)
+            if (!ItemParams.Contains(key) && l.Properties.All(p => p.Name != key))
+                throw Invalid(key, $"Unknown query parameter '{key}'; see {Base(req)}/collections/{l.Id}/queryables",
+                    $"Parámetro desconocido '{key}'; consulte {Base(req)}/collections/{l.Id}/queryables");
+        var f = QueryArgs.Get(req, "f");
+        if (f is not null && f is not ("json" or "geojson"))
+            throw Invalid("f", $"Format '{f}' is not offered here; use f=json", $"El formato '{f}' no se ofrece aquí; use f=json");
+
+        int limit;
+        long offset;
+        try
+        {
+            limit = QueryArgs.OptionalInt(QueryArgs.Get(req, "limit"), "limit", DefaultLimit, 1, MaxLimit, clamp: true);
+            offset = QueryArgs.OptionalInt(QueryArgs.Get(req, "offset"), "offset", 0, 0, int.MaxValue);
+        }
+        catch (BadRequestException e) { throw new BadRequestException(e.Message, e.MessageEs, e.Parameter, 400, "InvalidParameterValue"); }
+
+        var crs = ParseCrs(req, "crs");
+        var bboxCrs = ParseCrs(req, "bbox-crs");
+        BBox? bbox = null;
+        if (QueryArgs.Get(req, "bbox") is { } bboxText)
+        {
+            if (!BBox.TryParse(bboxText, bboxCrs, out var parsed, out var error, out var errorEs))
+                throw Invalid("bbox", $"Invalid bbox '{bboxText}': {error}", $"bbox inválido '{bboxText}': {errorEs}");
+            bbox = parsed;
+        }
+        else if (req.Query.ContainsKey("bbox-crs"))
+            throw Invalid("bbox-crs", "bbox-crs was given without bbox", "Se indicó bbox-crs sin bbox");
+
+        var filters = new List<PropertyFilter>();
+        foreach (var p in l.Properties)
+        {
+            if (QueryArgs.Get(req, p.Name) is not { } value) continue;
+            var typed = LayerSql.ParseValue(p, value)
+                ?? throw Invalid(p.Name, $"'{value}' is not a valid {p.Type} for property '{p.Name}'", $"'{value}' no es un valor válido ({p.Type}) para la propiedad '{p.Name}'");
+            filters.Add(new PropertyFilter(p, typed));
+        }
+
+        var query = new FeatureQuery(bbox, bboxCrs, crs, filters, Limit: limit, Offset: offset);
+        var matched = await FeatureStream.CountAsync(ds, l, query, ct);
+        var self = $"{Base(req)}/collections/{l.Id}/items";
+        http.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
+        await FeatureStream.WriteAsync(http.Response, ds, l, query, GeoJson, n =>
+        {
+            var links = new JsonArray(
+                Link(self + QueryString(req, null), "self", GeoJson, "Esta página"),
+                Link($"{Base(req)}/collections/{l.Id}", "collection", "application/json", l.Title));
+            if (offset + n < matched) links.Add(Link(self + QueryString(req, offset + limit), "next", GeoJson, "Página siguiente"));
+            if (offset > 0) links.Add(Link(self + QueryString(req, Math.Max(0, offset - limit)), "prev", GeoJson, "Página anterior"));
+            return string.Create(CultureInfo.InvariantCulture,
+                $",\"numberMatched\":{matched},\"numberReturned\":{n},\"timeStamp\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\",\"links\":{links.ToJsonString()}");
+        }, ct);
+    }
+
+    /// <summary>The request's query string with offset replaced (null keeps it as it was).</summary>
+    private static string QueryString(HttpRequest req, long? offset)
+    {
+        var pairs = req.Query.Where(kv => offset is null || kv.Key != "offset")
+            .SelectMany(kv => kv.Value.Select(v => Uri.EscapeDataString(kv.Key) + "=" + Uri.EscapeDataString(v ?? "")))
+            .ToList();
+        if (offset is { } o) pairs.Add("offset=" + o.ToString(CultureInfo.InvariantCulture));
+        return pairs.Count == 0 ? "" : "?" + string.Join("&", pairs);
+    }
+
+    private static async Task Item(string id, string featureId, HttpContext http, LayerRegistry reg, NpgsqlDataSource ds, CancellationToken ct)
+    {
+        var req = http.Request;
+        var l = FindLayer(reg, id);
+        var crs = ParseCrs(req, "crs");
+        var notFound = new BadRequestException($"Feature '{featureId}' does not exist in '{l.Id}'", $"El elemento '{featureId}' no existe en '{l.Id}'", "featureId", 404, "NotFound");
+        var key = LayerSql.ParseValue(l.KeyProperty, featureId) ?? throw notFound;
+        await using var conn = await ds.OpenConnectionAsync(ct);
+        await using var cmd = LayerSql.Features(conn, l, new FeatureQuery(OutputCrs: crs, FeatureId: key, Limit: 1));
+        var text = (string?)await cmd.ExecuteScalarAsync(ct) ?? throw notFound;
+        var b = Base(req);
+        var links = new JsonArray(
+            Link($"{b}/collections/{l.Id}/items/{Uri.EscapeDataString(featureId)}", "self", GeoJson),
+            Link($"{b}/collections/{l.Id}", "collection", "application/json", l.Title));
+        http.Response.ContentType = GeoJson;
+        http.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
+        await http.Response.WriteAsync(text[..^1] + ",\"links\":" + links.ToJsonString() + "}", ct);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using OpenVeracruz.Platform.Layers;
+using OpenVeracruz.Platform.Shared;
+
+namespace OpenVeracruz.Platform.Ogc;
+
+/// <summary>The OpenAPI 3.0 definition of the OGC door, one items path per collection of the registry.</summary>
+public static class OgcOpenApi
+{
+    private static JsonObject Param(string name, string description, JsonObject schema, bool required = false, string @in = "query") => new()
+    {
+        ["name"] = name, ["in"] = @in, ["required"] = required, ["description"] = description, ["schema"] = schema,
+        ["style"] = "form", ["explode"] = false,
+    };
+
+    private static JsonObject Json(string description, string type = "application/json") => new()
+    {
+        ["description"] = description,
+        ["content"] = new JsonObject { [type] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "object" } } },
+    };
+
+    private static JsonObject Get(string summary, string operationId, JsonArray parameters, string type = "application/json") => new()
+    {
+        ["get"] = new JsonObject
+        {
+            ["summary"] = summary,
+            ["operationId"] = operationId,
+            ["parameters"] = parameters,
+            ["responses"] = new JsonObject
+            {
+                ["200"] = Json("OK", type),
+                ["400"] = Json("Parámetro inválido / Invalid parameter", "application/problem+json"),
+                ["404"] = Json("No encontrado / Not found", "application/problem+json"),
+            },
+        },
+    };
+
+    public static JsonObject Build(string baseUrl, LayerRegistry registry)
+    {
+        var crsEnum = new JsonArray(Crs.Supported.Select(c => (JsonNode)c.Uri).ToArray());
+        var paths = new JsonObject
+        {
+            ["/"] = Get("Página de inicio", "getLandingPage", []),
+            ["/conformance"] = Get("Clases de conformidad", "getConformance", []),
+            ["/collections"] = Get("Colecciones", "getCollections", []),
+        };
+        foreach (var l in registry.All)
+        {
+            var itemParams = new JsonArray(
+                Param("limit", "Número máximo de elementos (1–10000; los valores mayores se ajustan a 10000)",
+                    new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = OgcEndpoints.MaxLimit, ["default"] = OgcEndpoints.DefaultLimit }),
+                Param("offset", "Elementos a saltar (paginación)", new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["default"] = 0 }),
+                Param("bbox", "Caja envolvente minx,miny,maxx,maxy (en bbox-crs; CRS84 por omisión)",
+                    new JsonObject { ["type"] = "array", ["minItems"] = 4, ["maxItems"] = 6, ["items"] = new JsonObject { ["type"] = "number" } }),
+                Param("bbox-crs", "CRS de bbox", new JsonObject { ["type"] = "string", ["format"] = "uri", ["enum"] = crsEnum.DeepClone() }),
+                Param("crs", "CRS de la respuesta", new JsonObject { ["type"] = "string", ["format"] = "uri", ["enum"] = crsEnum.DeepClone() }));
+            foreach (var p in l.Properties)
+                itemParams.Add(Param(p.Name, $"Filtro por igualdad: {p.Title}",
+                    new JsonObject { ["type"] = p.Type switch { "integer" => "integer", "number" => "number", _ => "string" } }));
+            var idParam = Param("featureId", "Identificador del elemento", new JsonObject { ["type"] = "string" }, true, "path");
+            idParam.Remove("style");
+            idParam.Remove("explode");
+            paths[$"/collections/{l.Id}"] = Get(l.Title, $"describe_{l.Id}", []);
+            paths[$"/collections/{l.Id}/queryables"] = Get($"Propiedades consultables de {l.Title}", $"queryables_{l.Id}", [], "application/schema+json");
+            paths[$"/collections/{l.Id}/items"] = Get($"Elementos de {l.Title}", $"items_{l.Id}", itemParams, OgcEndpoints.GeoJson);
+            paths[$"/collections/{l.Id}/items/{{featureId}}"] = Get($"Un elemento de {l.Title}", $"item_{l.Id}", [idParam], OgcEndpoints.GeoJson);
+        }
+        return new JsonObject
+        {
+            ["openapi"] = "3.0.3",
+            ["info"] = new JsonObject
+            {
+                ["title"] = "OpenVeracruz — OGC API – Features",
+                ["version"] = "1.0.0",
+                ["description"] = "Capas abiertas del municipio de Veracruz.",
+                ["license"] = new JsonObject { ["name"] = "Datos: INEGI, términos de libre uso; predios sintéticos" },
+            },
+            ["servers"] = new JsonArray(new JsonObject { ["url"] = baseUrl }),
+            ["paths"] = paths,
+        };
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.EntityFrameworkCore;
+using OpenVeracruz.Platform.Cadastre;
+
+namespace OpenVeracruz.Platform.Shared;
+
+/// <summary>Record of a bundled dataset load, so a rerun with the same content is skipped.</summary>
+public sealed class DatasetLoad
+{
+    public required string DatasetId { get; init; }
+    public required string ContentHash { get; set; }
+    public long RowCount { get; set; }
+    public DateTimeOffset LoadedAt { get; set; }
+}
+
+public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbContext(options)
+{
+    public DbSet<Parcel> Parcels => Set<Parcel>();
+    public DbSet<ValuationZone> ValuationZones => Set<ValuationZone>();
+    public DbSet<ConstructionType> ConstructionTypes => Set<ConstructionType>();
+    public DbSet<Owner> Owners => Set<Owner>();
+    public DbSet<DatasetLoad> DatasetLoads => Set<DatasetLoad>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.HasPostgresExtension("postgis");
+        b.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+        b.Entity<DatasetLoad>(e =>
+        {
+            e.ToTable("dataset_loads", "catalog");
+            e.HasKey(x => x.DatasetId);
+            e.Property(x => x.DatasetId).HasColumnName("dataset_id");
+            e.Property(x => x.ContentHash).HasColumnName("content_hash");
+            e.Property(x => x.RowCount).HasColumnName("row_count");
+            e.Property(x => x.LoadedAt).HasColumnName("loaded_at");
+        });
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace OpenVeracruz.Platform.Shared;
+
+/// <summary>One connection setup for the web host, the ETL CLI and the tests.</summary>
+public static class PlatformDatabase
+{
+    /// <summary>Configuration key; as an environment variable: <c>ConnectionStrings__OpenVeracruz</c>.</summary>
+    public const string ConnectionStringName = "OpenVeracruz";
+
+    /// <summary>The local cluster started by <c>infra/postgis.sh</c>.</summary>
+    public const string LocalDefault = "Host=127.0.0.1;Port=55433;Database=openveracruz;Username=openveracruz";
+
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var b = new NpgsqlDataSourceBuilder(connectionString);
+        b.UseNetTopologySuite();
+        return b.Build();
+    }
+
+    public static void Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+        options.UseNpgsql(dataSource, o => o.UseNetTopologySuite().MigrationsHistoryTable("__ef_migrations", "catalog"));
+
+    public static AppDbContext CreateContext(NpgsqlDataSource dataSource)
+    {
+        var b = new DbContextOptionsBuilder<AppDbContext>();
+        Configure(b, dataSource);
+        return new AppDbContext(b.Options);
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace OpenVeracruz.Platform.Shared;
+
+/// <summary>A rule of the domain was broken (an illegal transition, a conflict): answered as 409.</summary>
+public sealed class DomainRuleException(string message, string messageEs) : Exception(message)
+{
+    public string MessageEs { get; } = messageEs;
+}
+
+/// <summary>Bad input found while answering a request: answered as a 400 problem (or 404 with <see cref="Status"/>).</summary>
+public sealed class BadRequestException(string message, string messageEs, string? parameter = null, int status = 400, string? ogcCode = null) : Exception(message)
+{
+    public string MessageEs { get; } = messageEs;
+    public string? Parameter { get; } = parameter;
+    public int Status { get; } = status;
+    public string? OgcCode { get; } = ogcCode;
+}
+
+/// <summary>RFC 9457 problem details in English (title, detail) and Spanish (title_es, detail_es).</summary>
+public static class Problems
+{
+    public static ProblemDetails Create(int status, string detail, string detailEs, string? parameter = null, string? code = null)
+    {
+        var (title, titleEs) = status switch
+        {
+            400 => ("Bad request", "Solicitud incorrecta"),
+            404 => ("Not found", "No encontrado"),
+            409 => ("Conflict", "Conflicto"),
+            412 => ("Precondition failed", "La versión ha cambiado"),
+            413 => ("Request too large", "Solicitud demasiado grande"),
+            _ => ("Error", "Error"),
+        };
+        var p = new ProblemDetails
+        {
+            Status = status,
+            Title = title,
+            Detail = detail,
+            Type = $"https://httpstatuses.io/{status}",
+        };
+        p.Extensions["title_es"] = titleEs;
+        p.Extensions["detail_es"] = detailEs;
+        if (parameter is not null) p.Extensions["parameter"] = parameter;
+        if (code is not null) p.Extensions["code"] = code;
+        return p;
+    }
+
+    public static ProblemHttpResult BadRequest(string detail, string detailEs, string? parameter = null) =>
+        TypedResults.Problem(Create(400, detail, detailEs, parameter));
+
+    public static ProblemHttpResult NotFound(string detail, string detailEs) =>
+        TypedResults.Problem(Create(404, detail, detailEs));
+}

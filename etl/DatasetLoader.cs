@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Logging;
+using NetTopologySuite.Geometries;
+using Npgsql;
+using NpgsqlTypes;
+using OpenVeracruz.Platform.Layers;
+
+namespace OpenVeracruz.Etl;
+
+/// <summary>Loads every bundled dataset: data-defined layers first, then the synthetic cadastre that is laid out on them.</summary>
+public sealed class DatasetLoader(NpgsqlDataSource db, LayerRegistry registry, ILogger<DatasetLoader> log)
+{
+    public const int MaxParcels = 1_000_000;
+    /// <summary>The layer whose urban localities of the municipality of Veracruz (cve_mun 193) receive the parcels.</summary>
+    public const string LocalitiesLayer = "localities";
+
+    public async Task<IReadOnlyList<LoadReport>> LoadAllAsync(int? parcelCount = null, CancellationToken ct = default)
+    {
+        var reports = new List<LoadReport>();
+        foreach (var layer in registry.All.Where(l => l.Dataset.Layer!.Files.Length > 0))
+            reports.Add(await LayerLoader.LoadAsync(db, layer, log, ct));
+        foreach (var layer in registry.All.Where(l => l.Dataset.Generator is { Name: "synthetic-parcels" }))
+            reports.Add(await LoadParcelsAsync(layer, parcelCount ?? layer.Dataset.Generator!.Count, ct));
+        registry.ForgetExtents();
+        return reports;
+    }
+
+    public async Task<LoadReport> LoadParcelsAsync(LayerDefinition layer, int count, CancellationToken ct = default)
+    {
+        var generator = layer.Dataset.Generator!;
+        if (count < 1 || count > Math.Min(generator.MaxCount, MaxParcels))
+            throw new ArgumentOutOfRangeException(nameof(count), $"parcel count must be between 1 and {Math.Min(generator.MaxCount, MaxParcels)}");
+        var localitiesLayer = registry.Find(LocalitiesLayer) ?? throw new InvalidOperationException("the localities layer is not registered");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var hash = LayerLoader.ContentHash(layer, SyntheticParcels.Version, count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            await LayerLoader.LoadedHashAsync(conn, localitiesLayer.Dataset.Id, ct) ?? "");
+        if (await LayerLoader.LoadedHashAsync(conn, layer.Dataset.Id, ct) == hash)
+            return new LoadReport(layer.Dataset.Id, true, 0, 0, 0);
+
+        var localities = new List<UrbanLocality>();
+        await using (var cmd = new NpgsqlCommand($"SELECT cvegeo, nom_loc, geom FROM {localitiesLayer.QualifiedTable} WHERE cve_mun = '193' AND ambito = 'URBANO' ORDER BY cvegeo", conn))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                localities.Add(new UrbanLocality(r.GetString(0), r.GetString(1), r.GetFieldValue<Geometry>(2)));
+
+        var started = DateTime.UtcNow;
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        foreach (var z in SyntheticParcels.Zones)
+            await Upsert(conn, tx, "INSERT INTO cadastre.valuation_zones (code, name, land_value_per_m2) VALUES (@c, @n, @v) ON CONFLICT (code) DO UPDATE SET name = excluded.name, land_value_per_m2 = excluded.land_value_per_m2", z.Code, z.Name, z.LandValuePerM2, ct);
+        foreach (var c in SyntheticParcels.Constructions)
+            await Upsert(conn, tx, "INSERT INTO cadastre.construction_types (code, name, value_per_m2) VALUES (@c, @n, @v) ON CONFLICT (code) DO UPDATE SET name = excluded.name, value_per_m2 = excluded.value_per_m2", c.Code, c.Name, c.ValuePerM2, ct);
+        await LayerLoader.Exec(conn, tx, "TRUNCATE cadastre.parcels RESTART IDENTITY CASCADE; CREATE TEMP TABLE owner_load (clave text, full_name text, curp text, phone text, email text) ON COMMIT DROP;", ct);
+
+        long n = 0;
+        var owners = new List<string[]>();
+        await using (var parcels = await conn.BeginBinaryImportAsync("COPY cadastre.parcels (clave, zone, block, lot, locality_cvegeo, locality, land_use, land_area_m2, built_area_m2, valuation_zone, construction_type, land_value, construction_value, cadastral_value, geom) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var (p, o) in SyntheticParcels.Generate(localities, count, generator.Seed))
+            {
+                await parcels.StartRowAsync(ct);
+                await parcels.WriteAsync(p.Clave, NpgsqlDbType.Varchar, ct);
+                await parcels.WriteAsync(p.Zone, NpgsqlDbType.Integer, ct);
+                await parcels.WriteAsync(p.Block, NpgsqlDbType.Integer, ct);
+                await parcels.WriteAsync(p.Lot, NpgsqlDbType.Integer, ct);
+                await parcels.WriteAsync(p.LocalityCvegeo, NpgsqlDbType.Varchar, ct);
+                await parcels.WriteAsync(p.LocalityName, NpgsqlDbType.Text, ct);
+                await parcels.WriteAsync(p.LandUse, NpgsqlDbType.Varchar, ct);
+                await parcels.WriteAsync(p.LandAreaM2, NpgsqlDbType.Double, ct);
+                await parcels.WriteAsync(p.BuiltAreaM2, NpgsqlDbType.Double, ct);
+                await parcels.WriteAsync(p.ValuationZoneCode, NpgsqlDbType.Varchar, ct);
+                await parcels.WriteAsync(p.ConstructionTypeCode, NpgsqlDbType.Varchar, ct);
+                await parcels.WriteAsync(p.LandValue, NpgsqlDbType.Numeric, ct);
+                await parcels.WriteAsync(p.ConstructionValue, NpgsqlDbType.Numeric, ct);
+                await parcels.WriteAsync(p.CadastralValue, NpgsqlDbType.Numeric, ct);
+                await parcels.WriteAsync((Geometry)p.Geom, NpgsqlDbType.Geometry, ct);
+                owners.Add([p.Clave, o.FullName, o.Curp, o.Phone, o.Email]);
+                if (++n % 100_000 == 0) log.LogInformation("Synthetic parcels: {N} of {Count}", n, count);
+            }
+            await parcels.CompleteAsync(ct);
+        }
+        // one COPY at a time per connection: the private owners follow the parcels, joined on the clave
+        await using (var ownerCopy = await conn.BeginBinaryImportAsync("COPY owner_load (clave, full_name, curp, phone, email) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var row in owners)
+            {
+                await ownerCopy.StartRowAsync(ct);
+                foreach (var v in row) await ownerCopy.WriteAsync(v, NpgsqlDbType.Text, ct);
+            }
+            await ownerCopy.CompleteAsync(ct);
+        }
+        await LayerLoader.Exec(conn, tx, "INSERT INTO private.owners (parcel_id, full_name, curp, phone, email) SELECT p.id, o.full_name, o.curp, o.phone, o.email FROM owner_load o JOIN cadastre.parcels p USING (clave); ANALYZE cadastre.parcels;", ct);
+        await LayerLoader.RecordLoadAsync(conn, tx, layer.Dataset.Id, hash, n, ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Generated {N} synthetic parcels in {Seconds:F1} s", n, (DateTime.UtcNow - started).TotalSeconds);
+        return new LoadReport(layer.Dataset.Id, false, n, 0, 0);
+    }
+
+    private static async Task Upsert(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, string code, string name, decimal value, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
+        cmd.Parameters.AddWithValue("c", code);
+        cmd.Parameters.AddWithValue("n", name);
+        cmd.Parameters.AddWithValue("v", value);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}

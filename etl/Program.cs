@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using OpenVeracruz.Etl;
+using OpenVeracruz.Platform.Layers;
+using OpenVeracruz.Platform.Shared;
+
+namespace OpenVeracruz.Etl;
+
+// OpenVeracruz ETL command line:
+//   dotnet run --project etl -- load [--parcels N]      load every bundled dataset (idempotent)
+// The database comes from ConnectionStrings__OpenVeracruz, or the local cluster of infra/postgis.sh.
+public static class EtlCli
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" || args[0] != "load")
+        {
+            Console.WriteLine("usage: dotnet run --project etl -- load [--parcels N]");
+            return args.Length == 0 || args[0] is "-h" or "--help" ? 0 : 2;
+        }
+        int? parcels = null;
+        var i = Array.IndexOf(args, "--parcels");
+        if (i >= 0)
+        {
+            if (i + 1 >= args.Length || !int.TryParse(args[i + 1], out var n) || n < 1 || n > DatasetLoader.MaxParcels)
+            {
+                Console.Error.WriteLine($"--parcels takes a whole number from 1 to {DatasetLoader.MaxParcels}");
+                return 2;
+            }
+            parcels = n;
+        }
+
+        var cs = Environment.GetEnvironmentVariable($"ConnectionStrings__{PlatformDatabase.ConnectionStringName}") ?? PlatformDatabase.LocalDefault;
+        var datasets = LayerRegistry.FindFolder(Directory.GetCurrentDirectory(), "datasets") ?? LayerRegistry.FindFolder(AppContext.BaseDirectory, "datasets")
+            ?? throw new DirectoryNotFoundException("datasets/ not found: run from inside the repository");
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+        await using var db = PlatformDatabase.CreateDataSource(cs);
+        await using (var ctx = PlatformDatabase.CreateContext(db)) await ctx.Database.MigrateAsync();
+        var loader = new DatasetLoader(db, LayerRegistry.Load(datasets), loggers.CreateLogger<DatasetLoader>());
+        foreach (var r in await loader.LoadAllAsync(parcels))
+            Console.WriteLine(r.Skipped ? $"{r.DatasetId}: unchanged" : $"{r.DatasetId}: {r.Rows} rows, {r.EmptyValues} empty values, {r.RepairedGeometries} geometries repaired");
+        return 0;
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OpenVeracruz.Platform.Shared;
+
+namespace OpenVeracruz.Tests;
+
+/// <summary>
+/// The real platform: the API host on a real Kestrel port, against the real test PostGIS database
+/// (OV_TEST_DB, set by ./ov test), with the bundled datasets and a smaller synthetic cadastre loaded on start.
+/// </summary>
+public sealed class PlatformFixture : IAsyncLifetime
+{
+    public const int ParcelCount = 3000;
+    public static string ConnectionString =>
+        Environment.GetEnvironmentVariable("OV_TEST_DB") ?? "Host=127.0.0.1;Port=55433;Database=openveracruz_test;Username=openveracruz";
+
+    private WebApplicationFactory<Program>? _factory;
+    public Uri BaseUri { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public NpgsqlDataSource Db { get; } = PlatformDatabase.CreateDataSource(ConnectionString);
+    public IServiceProvider Services => _factory!.Services;
+
+    public async Task InitializeAsync()
+    {
+        var port = FreePort();
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("ConnectionStrings:OpenVeracruz", ConnectionString);
+            b.UseSetting("Data:ParcelCount", ParcelCount.ToString());
+            b.UseSetting("Jobs:Enabled", "false");
+            // tiles from a closed local port: the map must work as it would offline
+            b.UseSetting("Map:TileUrl", "http://127.0.0.1:9/{z}/{x}/{y}.png");
+            b.UseSetting("Urls", $"http://127.0.0.1:{port}");
+        });
+        _factory.UseKestrel();
+        _factory.StartServer();
+        var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        BaseUri = new Uri(addresses.Single());
+        Http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromMinutes(2) };
+        await Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        if (_factory is not null) await _factory.DisposeAsync();
+        await Db.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] args)
+    {
+        await using var cmd = Db.CreateCommand(sql);
+        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    public async Task<List<T>> ColumnAsync<T>(string sql)
+    {
+        await using var cmd = Db.CreateCommand(sql);
+        await using var r = await cmd.ExecuteReaderAsync();
+        var list = new List<T>();
+        while (await r.ReadAsync()) list.Add(r.GetFieldValue<T>(0));
+        return list;
+    }
+
+    public async Task<(HttpStatusCode Status, JsonElement Json, HttpResponseMessage Response)> GetJsonAsync(string url)
+    {
+        var response = await Http.GetAsync(url);
+        var text = await response.Content.ReadAsStringAsync();
+        using var doc = JsonDocument.Parse(text);
+        return (response.StatusCode, doc.RootElement.Clone(), response);
+    }
+
+    /// <summary>A parcel picked by the database, with a point inside it.</summary>
+    public async Task<(string Clave, double Lon, double Lat)> SomeParcelAsync(string where = "true")
+    {
+        await using var cmd = Db.CreateCommand($"SELECT clave, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM cadastre.parcels WHERE {where} ORDER BY clave OFFSET 37 LIMIT 1");
+        await using var r = await cmd.ExecuteReaderAsync();
+        Assert.True(await r.ReadAsync(), "the test database has parcels");
+        return (r.GetString(0), r.GetDouble(1), r.GetDouble(2));
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
+{
+    public const string Name = "platform";
+}
+
+/// <summary>Problem details assertions shared by every door.</summary>
+public static class ProblemAssert
+{
+    public static async Task<JsonElement> IsProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var p = doc.RootElement.Clone();
+        Assert.Equal((int)status, p.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(p.GetProperty("detail").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(p.GetProperty("detail_es").GetString()));
+        return p;
+    }
+}
