@@ -16,8 +16,7 @@
   // Uso de suelo (propiedad `land_use` de los predios): clave normalizada, etiqueta, color.
   const LAND_USES = [
     ['habitacional', 'Habitacional', '#e76f51'], ['comercial', 'Comercial', '#7b2cbf'], ['mixto', 'Mixto', '#c9184a'],
-    ['industrial', 'Industrial', '#6c757d'], ['equipamiento', 'Equipamiento', '#0077b6'], ['servicios', 'Servicios', '#0096c7'],
-    ['area verde', 'Área verde', '#2d6a4f'], ['baldio', 'Baldío', '#b08900'],
+    ['industrial', 'Industrial', '#6c757d'], ['equipamiento', 'Equipamiento', '#0077b6'], ['baldio', 'Baldío', '#b08900'],
   ];
   const LAND_USE_COLORS = Object.fromEntries(LAND_USES.map(([key, , color]) => [key, color]));
   const LAND_USE_FALLBACK = '#495057';

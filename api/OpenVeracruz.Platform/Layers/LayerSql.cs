@@ -117,11 +117,18 @@ public static class LayerSql
         sb.Append("SELECT '{\"type\":\"Feature\",\"id\":' || to_json(t.").Append(Q(layer.KeyColumn)).Append(")::text")
           .Append(" || ',\"geometry\":' || COALESCE(ST_AsGeoJSON(").Append(OutputGeometry(layer, crs)).Append(", ").Append(crs.Decimals).Append("), 'null')")
           .Append(" || ',\"properties\":' || ").Append(PropertiesJson(layer)).Append(" || '}'")
-          .Append(" FROM ").Append(layer.QualifiedTable).Append(" t")
-          .Append(Where(layer, q, cmd))
-          .Append(" ORDER BY t.").Append(Q(layer.KeyColumn));
-        if (q.Limit > 0) sb.Append(" LIMIT ").Append(q.Limit.ToString(CultureInfo.InvariantCulture));
-        if (q.Offset > 0) sb.Append(" OFFSET ").Append(q.Offset.ToString(CultureInfo.InvariantCulture));
+          .Append(" FROM ");
+        // page first, serialise after: PostgreSQL would otherwise build the JSON of every row OFFSET skips
+        var key = "t." + Q(layer.KeyColumn);
+        if (q.Limit > 0 || q.Offset > 0)
+        {
+            sb.Append("(SELECT t.* FROM ").Append(layer.QualifiedTable).Append(" t").Append(Where(layer, q, cmd)).Append(" ORDER BY ").Append(key);
+            if (q.Limit > 0) sb.Append(" LIMIT ").Append(q.Limit.ToString(CultureInfo.InvariantCulture));
+            if (q.Offset > 0) sb.Append(" OFFSET ").Append(q.Offset.ToString(CultureInfo.InvariantCulture));
+            sb.Append(") t");
+        }
+        else sb.Append(layer.QualifiedTable).Append(" t").Append(Where(layer, q, cmd));
+        sb.Append(" ORDER BY ").Append(key);
         cmd.CommandText = sb.ToString();
         return cmd;
     }
