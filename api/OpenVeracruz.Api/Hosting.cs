@@ -14,6 +14,7 @@ using NetTopologySuite.IO.Converters;
 using Npgsql;
 using OpenVeracruz.Etl;
 using OpenVeracruz.Platform.Cadastre;
+using OpenVeracruz.Platform.Catalog;
 using OpenVeracruz.Platform.Downloads;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.OData;
@@ -54,6 +55,7 @@ public static class Hosting
             return LayerRegistry.Load(path);
         });
         s.AddScoped<DatasetLoader>();
+        s.AddScoped<CatalogSync>();
 
         s.AddProblemDetails();
         s.AddExceptionHandler<ProblemExceptionHandler>();
@@ -108,6 +110,7 @@ public static class Hosting
         {
             foreach (var r in await scope.ServiceProvider.GetRequiredService<DatasetLoader>().LoadAllAsync(data.ParcelCount))
                 app.Logger.LogInformation("{Dataset}: {State}", r.DatasetId, r.Skipped ? "sin cambios / unchanged" : $"{r.Rows} filas / rows");
+            await scope.ServiceProvider.GetRequiredService<CatalogSync>().SyncAsync();
         }
         if (app.Configuration.GetValue("Jobs:Enabled", true))
             app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<ReloadDatasetsJob>("datasets-reload", j => j.RunAsync(), Cron.Daily(3));
@@ -137,6 +140,7 @@ public static class Hosting
         app.MapParcelEndpoints();
         app.MapOgcEndpoints();
         app.MapDownloadEndpoints();
+        app.MapCkanApi();
         app.MapControllers();
 
         app.Lifetime.ApplicationStarted.Register(() =>
@@ -148,9 +152,13 @@ public static class Hosting
 }
 
 /// <summary>Reloads the bundled datasets daily; unchanged ones are skipped by their content hash.</summary>
-public sealed class ReloadDatasetsJob(DatasetLoader loader, Microsoft.Extensions.Options.IOptions<DataOptions> data)
+public sealed class ReloadDatasetsJob(DatasetLoader loader, CatalogSync sync, Microsoft.Extensions.Options.IOptions<DataOptions> data)
 {
-    public async Task RunAsync() => await loader.LoadAllAsync(data.Value.ParcelCount);
+    public async Task RunAsync()
+    {
+        await loader.LoadAllAsync(data.Value.ParcelCount);
+        await sync.SyncAsync();
+    }
 }
 
 /// <summary>Example values in Swagger for the parameters the REST endpoints share.</summary>

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Npgsql;
+using OpenVeracruz.Platform.Catalog;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
 
@@ -77,6 +78,7 @@ public static class DownloadEndpoints
             await csv.NextRecordAsync();
         }
         await csv.FlushAsync();
+        await DownloadCounter.CountAsync(ds, $"/downloads/{l.Id}.csv", CancellationToken.None);
     }
 
     private static async Task GeoJson(string layer, HttpContext http, LayerRegistry reg, NpgsqlDataSource ds, CancellationToken ct)
@@ -85,5 +87,6 @@ public static class DownloadEndpoints
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{l.Id}.geojson\"";
         await FeatureStream.WriteAsync(http.Response, ds, l, new FeatureQuery(), "application/geo+json",
             _ => ",\"name\":" + System.Text.Json.JsonSerializer.Serialize(l.Id) + ",\"attribution\":" + System.Text.Json.JsonSerializer.Serialize(l.Dataset.License.Attribution), ct);
+        await DownloadCounter.CountAsync(ds, $"/downloads/{l.Id}.geojson", CancellationToken.None);
     }
 }

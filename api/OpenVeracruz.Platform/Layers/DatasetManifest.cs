@@ -16,6 +16,7 @@ public sealed record DatasetManifest(
     string Date,
     bool Synthetic,
     string[] Tags,
+    string[] Groups,
     string UpdateFrequency,
     LayerManifest? Layer,
     GeneratorManifest? Generator)

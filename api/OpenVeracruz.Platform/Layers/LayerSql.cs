@@ -20,6 +20,15 @@ public sealed record FeatureQuery(
     int Limit = 0,
     long Offset = 0);
 
+/// <summary>A tabular read of a layer (datastore): columns, equality filters (any of the values), text, sort, page.</summary>
+public sealed record RecordQuery(
+    IReadOnlyList<string> Columns,
+    IReadOnlyList<(LayerPropertyManifest Property, IReadOnlyList<object> Values)> Filters,
+    string? Text,
+    IReadOnlyList<(string Column, bool Descending)> Sort,
+    int Limit,
+    long Offset);
+
 /// <summary>How a CSV row carries its geometry.</summary>
 public enum CsvGeometry { LonLat, Wkt, None }
 
@@ -165,6 +174,60 @@ public static class LayerSql
                 break;
         }
         cmd.CommandText = $"SELECT {string.Join(", ", cols)} FROM {layer.QualifiedTable} t ORDER BY t.{Q(layer.KeyColumn)}";
+        return cmd;
+    }
+
+    /// <summary>The datastore view of a layer: its public properties plus a point on the surface as longitude/latitude.</summary>
+    public static IReadOnlyList<LayerPropertyManifest> RecordFields(LayerDefinition layer) =>
+        [.. layer.Properties,
+         new("longitude", "number", null, "Longitud (WGS 84) de un punto dentro del elemento", null),
+         new("latitude", "number", null, "Latitud (WGS 84) de un punto dentro del elemento", null)];
+
+    private static string RecordSource(LayerDefinition layer)
+    {
+        var g = "s." + Q(layer.GeometryColumn);
+        return $"(SELECT {string.Join(", ", layer.Properties.Select(p => "s." + Q(p.Name)))}, " +
+               $"round(ST_X(ST_PointOnSurface({g}))::numeric, 7)::double precision AS longitude, " +
+               $"round(ST_Y(ST_PointOnSurface({g}))::numeric, 7)::double precision AS latitude FROM {layer.QualifiedTable} s) t";
+    }
+
+    private static string RecordWhere(LayerDefinition layer, RecordQuery q, NpgsqlCommand cmd)
+    {
+        var conditions = new List<string>();
+        for (var i = 0; i < q.Filters.Count; i++)
+        {
+            var (p, values) = q.Filters[i];
+            var alternatives = values.Select((v, j) =>
+            {
+                var name = $"f{i}_{j}";
+                cmd.Parameters.Add(new NpgsqlParameter(name, DbType(p)) { Value = v });
+                return $"t.{Q(p.Name)} = @{name}";
+            });
+            conditions.Add("(" + string.Join(" OR ", alternatives) + ")");
+        }
+        if (!string.IsNullOrWhiteSpace(q.Text))
+        {
+            var escaped = q.Text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+            cmd.Parameters.Add(new NpgsqlParameter("txt", NpgsqlDbType.Text) { Value = "%" + escaped + "%" });
+            var texts = RecordFields(layer).Where(p => p.Type == "text").Select(p => $"t.{Q(p.Name)} ILIKE @txt").ToList();
+            conditions.Add(texts.Count == 0 ? "false" : "(" + string.Join(" OR ", texts) + ")");
+        }
+        return conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+    }
+
+    public static NpgsqlCommand Records(NpgsqlConnection conn, LayerDefinition layer, RecordQuery q)
+    {
+        var cmd = conn.CreateCommand();
+        var order = q.Sort.Select(s => $"t.{Q(s.Column)}{(s.Descending ? " DESC" : "")}").Append($"t.{Q(layer.KeyColumn)}");
+        cmd.CommandText = $"SELECT {string.Join(", ", q.Columns.Select(c => "t." + Q(c)))} FROM {RecordSource(layer)}{RecordWhere(layer, q, cmd)} " +
+                          $"ORDER BY {string.Join(", ", order)} LIMIT {q.Limit.ToString(CultureInfo.InvariantCulture)} OFFSET {q.Offset.ToString(CultureInfo.InvariantCulture)}";
+        return cmd;
+    }
+
+    public static NpgsqlCommand RecordCount(NpgsqlConnection conn, LayerDefinition layer, RecordQuery q)
+    {
+        var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT count(*) FROM {RecordSource(layer)}{RecordWhere(layer, q, cmd)}";
         return cmd;
     }
 

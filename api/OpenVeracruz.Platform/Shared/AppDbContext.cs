@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using OpenVeracruz.Platform.Cadastre;
+using OpenVeracruz.Platform.Catalog;
 
 namespace OpenVeracruz.Platform.Shared;
 
@@ -19,10 +20,15 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<ConstructionType> ConstructionTypes => Set<ConstructionType>();
     public DbSet<Owner> Owners => Set<Owner>();
     public DbSet<DatasetLoad> DatasetLoads => Set<DatasetLoad>();
+    public DbSet<Organization> Organizations => Set<Organization>();
+    public DbSet<Group> Groups => Set<Group>();
+    public DbSet<Dataset> Datasets => Set<Dataset>();
+    public DbSet<Resource> Resources => Set<Resource>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.HasPostgresExtension("postgis");
+        b.HasPostgresExtension("unaccent");
         b.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
         b.Entity<DatasetLoad>(e =>
         {

@@ -22,6 +22,7 @@ namespace OpenVeracruz.Platform.Shared.Migrations
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "postgis");
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "unaccent");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("OpenVeracruz.Platform.Cadastre.ConstructionType", b =>
@@ -211,6 +212,300 @@ namespace OpenVeracruz.Platform.Shared.Migrations
                     b.ToTable("valuation_zones", "cadastre");
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Dataset", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Attribution")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("attribution");
+
+                    b.Property<string>("LayerId")
+                        .HasColumnType("text")
+                        .HasColumnName("layer_id");
+
+                    b.Property<string>("LicenseId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("license_id");
+
+                    b.Property<DateTime>("MetadataCreated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("metadata_created");
+
+                    b.Property<DateTime>("MetadataModified")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("metadata_modified");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("notes");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<bool>("Private")
+                        .HasColumnType("boolean")
+                        .HasColumnName("private");
+
+                    b.Property<string>("SourceName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("source_name");
+
+                    b.Property<string>("SourceUrl")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("source_url");
+
+                    b.Property<Polygon>("Spatial")
+                        .HasColumnType("geometry(Polygon,4326)")
+                        .HasColumnName("spatial");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.Property<bool>("Synthetic")
+                        .HasColumnType("boolean")
+                        .HasColumnName("synthetic");
+
+                    b.Property<string>("TemporalCoverage")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("temporal_coverage");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("title");
+
+                    b.Property<string>("UpdateFrequency")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("update_frequency");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.HasIndex("OrganizationId");
+
+                    b.HasIndex("Spatial");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Spatial"), "gist");
+
+                    b.ToTable("datasets", "catalog");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.DatasetGroup", b =>
+                {
+                    b.Property<Guid>("DatasetId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("dataset_id");
+
+                    b.Property<Guid>("GroupId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("group_id");
+
+                    b.HasKey("DatasetId", "GroupId");
+
+                    b.HasIndex("GroupId");
+
+                    b.ToTable("dataset_groups", "catalog");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.DatasetTag", b =>
+                {
+                    b.Property<Guid>("DatasetId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("dataset_id");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.HasKey("DatasetId", "Name");
+
+                    b.HasIndex("Name");
+
+                    b.ToTable("dataset_tags", "catalog");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Group", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("title");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("groups", "catalog");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Organization", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("description");
+
+                    b.Property<string>("ImageUrl")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("image_url");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("title");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("organizations", "catalog");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Resource", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<Guid>("DatasetId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("dataset_id");
+
+                    b.Property<bool>("DatastoreActive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("datastore_active");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("description");
+
+                    b.Property<long>("DownloadCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("download_count");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("format");
+
+                    b.Property<DateTime>("LastModified")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_modified");
+
+                    b.Property<string>("LayerId")
+                        .HasColumnType("text")
+                        .HasColumnName("layer_id");
+
+                    b.Property<string>("MimeType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("mimetype");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DatasetId");
+
+                    b.HasIndex("Url");
+
+                    b.ToTable("resources", "catalog");
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Shared.DatasetLoad", b =>
                 {
                     b.Property<string>("DatasetId")
@@ -257,6 +552,61 @@ namespace OpenVeracruz.Platform.Shared.Migrations
                         .HasForeignKey("ValuationZoneCode")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Dataset", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Catalog.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.DatasetGroup", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Catalog.Dataset", null)
+                        .WithMany("Groups")
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("OpenVeracruz.Platform.Catalog.Group", "Group")
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Group");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.DatasetTag", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Catalog.Dataset", null)
+                        .WithMany("Tags")
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Resource", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Catalog.Dataset", null)
+                        .WithMany("Resources")
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Dataset", b =>
+                {
+                    b.Navigation("Groups");
+
+                    b.Navigation("Resources");
+
+                    b.Navigation("Tags");
                 });
 #pragma warning restore 612, 618
         }
