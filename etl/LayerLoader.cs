@@ -124,7 +124,8 @@ public static class LayerLoader
             }
             await writer.CompleteAsync(ct);
         }
-        await Exec(conn, tx, $"DROP TABLE IF EXISTS {layer.QualifiedTable}; ALTER TABLE {q(layer.Schema)}.{q(staging)} RENAME TO {q(layer.Table)}; ANALYZE {layer.QualifiedTable};", ct);
+        // CASCADE: the datastore views on the old table go with it; the catalog sync recreates them
+        await Exec(conn, tx, $"DROP TABLE IF EXISTS {layer.QualifiedTable} CASCADE; ALTER TABLE {q(layer.Schema)}.{q(staging)} RENAME TO {q(layer.Table)}; ANALYZE {layer.QualifiedTable};", ct);
         await RecordLoadAsync(conn, tx, layer.Dataset.Id, hash, rows.Count, ct);
         await tx.CommitAsync(ct);
         log.LogInformation("Loaded {Dataset}: {Rows} rows into {Table} ({Empty} empty values, {Repaired} geometries repaired)",

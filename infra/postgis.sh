@@ -88,6 +88,12 @@ create_databases() {
   if [ "$(psql_su -d postgres -c "select 1 from pg_roles where rolname='$DB_ROLE'")" != 1 ]; then
     psql_su -d postgres -c "create role $DB_ROLE login createdb"
   fi
+  # datastore_search_sql logs in as this role (its own session user, so SET ROLE cannot climb back):
+  # it can read the datastore views and nothing else
+  if [ "$(psql_su -d postgres -c "select 1 from pg_roles where rolname='ov_datastore_reader'")" != 1 ]; then
+    psql_su -d postgres -c "create role ov_datastore_reader login"
+  fi
+  psql_su -d postgres -c "alter role ov_datastore_reader login nocreatedb nocreaterole; revoke ov_datastore_reader from $DB_ROLE" 2>/dev/null
   for db in "${DATABASES[@]}"; do
     if [ "$(psql_su -d postgres -c "select 1 from pg_database where datname='$db'")" != 1 ]; then
       log "creating database $db"

@@ -56,6 +56,11 @@ public static class Hosting
         });
         s.AddScoped<DatasetLoader>();
         s.AddScoped<CatalogSync>();
+        s.AddSingleton(sp =>
+        {
+            var config = sp.GetRequiredService<IConfiguration>();
+            return new DatastoreReader(config.GetConnectionString("OpenVeracruzDatastore") is { Length: > 0 } cs ? cs : DatastoreReader.DefaultConnectionString(ConnectionString(config)));
+        });
 
         s.AddProblemDetails();
         s.AddExceptionHandler<ProblemExceptionHandler>();

@@ -26,6 +26,7 @@ public static class CkanReadActions
         CkanApi.Register("status_show", "Return the site's version and extensions.", StatusShow);
         CkanApi.Register("help_show", "Return the help string of an action. Parameters: name.", HelpShow);
         CkanApi.Register("datastore_search", "Search a datastore resource. Parameters: resource_id, filters, q, fields, sort, limit (default 100, max 32000), offset, include_total, records_format (objects, lists, csv, tsv).", Datastore.Search);
+        CkanApi.Register("datastore_search_sql", "Run one read-only SELECT over datastore tables (named by resource id). Parameters: sql. Statement timeout 5 s; at most 32000 rows, then records_truncated.", Datastore.SearchSql);
         foreach (var write in new[] { "package_create", "package_update", "package_patch", "package_delete", "resource_create", "resource_delete" })
             CkanApi.Register(write, $"{write}: staff only, with an API token in the Authorization header.", _ => throw CkanException.Denied(write));
     }

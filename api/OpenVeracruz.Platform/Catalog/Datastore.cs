@@ -135,6 +135,61 @@ public static class Datastore
         return result;
     }
 
+    /// <summary>Rows datastore_search_sql returns at most; more are reported as records_truncated.</summary>
+    public const int SqlRowCap = 32_000;
+    public const int SqlTimeoutMs = 5_000;
+
+    /// <summary>
+    /// One read-only SELECT over the datastore views (named by resource id). It runs in a READ ONLY transaction,
+    /// as a role that can read those views and nothing else, with a statement timeout and a row cap.
+    /// </summary>
+    public static async Task<JsonNode?> SearchSql(CkanContext c)
+    {
+        var sql = c.Params.Required("sql").Trim();
+        while (sql.EndsWith(';')) sql = sql[..^1].TrimEnd();
+        if (sql.Contains(';')) throw CkanException.Validation("sql", "Query is not a single statement.");
+        if (!System.Text.RegularExpressions.Regex.IsMatch(sql, @"^\s*(select|with)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+            throw CkanException.Validation("sql", "Only SELECT queries are allowed.");
+        var reader = c.Service<DatastoreReader>();
+        await using var conn = await reader.OpenAsync(c.Ct);
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, c.Ct);
+        try
+        {
+            await using (var setup = new NpgsqlCommand($"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {SqlTimeoutMs}; SET LOCAL search_path = datastore, public;", conn, tx))
+                await setup.ExecuteNonQueryAsync(c.Ct);
+            var fields = new JsonArray();
+            var records = new JsonArray();
+            var truncated = false;
+            // the statement is wrapped: anything but a query fails to parse, and the cap is applied by the server
+            await using var cmd = new NpgsqlCommand($"SELECT * FROM ({sql}\n) AS q LIMIT {SqlRowCap + 1}", conn, tx);
+            await using var rows = await cmd.ExecuteReaderAsync(c.Ct);
+            var names = Enumerable.Range(0, rows.FieldCount).Select(rows.GetName).ToArray();
+            foreach (var (name, i) in names.Select((n, i) => (n, i)))
+                fields.Add(new JsonObject { ["id"] = name, ["type"] = rows.GetDataTypeName(i) });
+            while (await rows.ReadAsync(c.Ct))
+            {
+                if (records.Count == SqlRowCap) { truncated = true; break; }
+                var row = new JsonObject();
+                for (var i = 0; i < names.Length; i++) row[names[i]] = rows.IsDBNull(i) ? null : Value(rows.GetValue(i));
+                records.Add(row);
+            }
+            var result = new JsonObject { ["sql"] = sql, ["fields"] = fields, ["records"] = records };
+            if (truncated) result["records_truncated"] = true;
+            return result;
+        }
+        catch (PostgresException e)
+        {
+            throw e.SqlState switch
+            {
+                PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ReadOnlySqlTransaction =>
+                    new CkanException(403, "Authorization Error", $"Access denied: {e.MessageText}. Only the datastore tables (named by resource id) can be read."),
+                PostgresErrorCodes.QueryCanceled => CkanException.Validation("sql", $"Query took longer than {SqlTimeoutMs / 1000} s and was cancelled."),
+                PostgresErrorCodes.UndefinedTable => CkanException.Validation("sql", $"{e.MessageText}: query the datastore tables by resource id, e.g. SELECT * FROM \"<resource_id>\""),
+                _ => CkanException.Validation("sql", e.MessageText),
+            };
+        }
+    }
+
     private static JsonNode? Value(object? v) => v switch
     {
         null => null,

@@ -231,6 +231,17 @@ public static class LayerSql
         return cmd;
     }
 
+    /// <summary>The role datastore_search_sql runs as: it may read the datastore views and nothing else.</summary>
+    public const string DatastoreReaderRole = "ov_datastore_reader";
+
+    /// <summary>DDL of the datastore view of a layer, named by the id of its datastore resource, readable by the reader role.</summary>
+    public static string DatastoreView(LayerDefinition layer, Guid resourceId, bool grant)
+    {
+        var view = $"datastore.{Q(resourceId.ToString())}";
+        return $"CREATE SCHEMA IF NOT EXISTS datastore; DROP VIEW IF EXISTS {view}; CREATE VIEW {view} AS SELECT * FROM {RecordSource(layer)};" +
+               (grant ? $" GRANT USAGE ON SCHEMA datastore TO {DatastoreReaderRole}; GRANT SELECT ON {view} TO {DatastoreReaderRole};" : "");
+    }
+
     /// <summary>DDL of a generic (data-defined) layer table; managed layers such as the cadastre come from migrations.</summary>
     public static string CreateTable(LayerDefinition layer, string table)
     {
