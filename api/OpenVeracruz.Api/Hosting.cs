@@ -13,6 +13,10 @@ using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.Converters;
 using Npgsql;
 using OpenVeracruz.Etl;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using OpenVeracruz.Platform.Auth;
 using OpenVeracruz.Platform.Cadastre;
 using OpenVeracruz.Platform.Catalog;
 using OpenVeracruz.Platform.Downloads;
@@ -62,6 +66,7 @@ public static class Hosting
             return new DatastoreReader(config.GetConnectionString("OpenVeracruzDatastore") is { Length: > 0 } cs ? cs : DatastoreReader.DefaultConnectionString(ConnectionString(config)));
         });
 
+        AddStaffAccounts(s);
         s.AddProblemDetails();
         s.AddExceptionHandler<ProblemExceptionHandler>();
         s.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -101,6 +106,56 @@ public static class Hosting
             s.AddHangfireServer(o => o.WorkerCount = 2);
     }
 
+    /// <summary>Identity on PostgreSQL, cookie sign-in for the web, API tokens for scripts, one policy per role.</summary>
+    private static void AddStaffAccounts(IServiceCollection s)
+    {
+        s.AddIdentityCore<StaffUser>(o =>
+            {
+                o.Password.RequiredLength = 12;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.User.RequireUniqueEmail = true;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<AppDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+        s.AddAuthentication(o =>
+            {
+                o.DefaultScheme = "Staff";
+                o.DefaultChallengeScheme = "Staff";
+            })
+            .AddPolicyScheme("Staff", "Cookie or API token", o => o.ForwardDefaultSelector = http =>
+                ApiTokenHandler.TokenOf(http.Request.Headers.Authorization) is not null ? ApiTokenHandler.SchemeName : IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenHandler>(ApiTokenHandler.SchemeName, null)
+            .AddIdentityCookies();
+        s.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.Name = "ov_staff";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+            // an API answers 401/403, it does not redirect to a login page
+            o.Events.OnRedirectToLogin = ctx => { ctx.Response.StatusCode = 401; return Task.CompletedTask; };
+            o.Events.OnRedirectToAccessDenied = ctx => { ctx.Response.StatusCode = 403; return Task.CompletedTask; };
+        });
+        s.AddAuthorization(o =>
+        {
+            foreach (var role in Roles.All)
+                o.AddPolicy(role, p => p.RequireAuthenticatedUser().RequireRole(Roles.AtLeast(role)));
+        });
+        s.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = 429;
+            o.AddPolicy(AuthEndpoints.SignInLimiter, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
+    }
+
     public static string ConnectionString(IConfiguration config) =>
         config.GetConnectionString(PlatformDatabase.ConnectionStringName) is { Length: > 0 } cs ? cs : PlatformDatabase.LocalDefault;
 
@@ -110,6 +165,8 @@ public static class Hosting
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         await db.Database.MigrateAsync();
+        await StaffSetup.EnsureAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>(), scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>(),
+            app.Configuration[StaffSetup.AdminEmailVariable], app.Configuration[StaffSetup.AdminPasswordVariable], app.Logger);
         var data = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DataOptions>>().Value;
         if (data.LoadOnStart)
         {
@@ -139,6 +196,9 @@ public static class Hosting
                 app.Logger.LogWarning("web/node_modules/leaflet is missing: run 'npm ci --prefix web' (./ov run does it)");
         }
 
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseSwagger();
         app.UseSwaggerUI(o => o.DocumentTitle = "OpenVeracruz API");
         app.MapLayerEndpoints();
@@ -146,6 +206,7 @@ public static class Hosting
         app.MapOgcEndpoints();
         app.MapDownloadEndpoints();
         app.MapCkanApi();
+        app.MapAuthEndpoints();
         app.MapControllers();
 
         app.Lifetime.ApplicationStarted.Register(() =>

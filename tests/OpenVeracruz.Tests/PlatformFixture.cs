@@ -17,6 +17,9 @@ namespace OpenVeracruz.Tests;
 public sealed class PlatformFixture : IAsyncLifetime
 {
     public const int ParcelCount = 3000;
+    public const string AdminEmail = "admin@pruebas.veracruz.gob.mx";
+    public const string AdminPassword = "Admin-de-pruebas-2026";
+    public const string StaffPassword = "Clave-de-pruebas-2026";
     public static string ConnectionString =>
         Environment.GetEnvironmentVariable("OV_TEST_DB") ?? "Host=127.0.0.1;Port=55433;Database=openveracruz_test;Username=openveracruz";
 
@@ -37,6 +40,8 @@ public sealed class PlatformFixture : IAsyncLifetime
             // tiles from a closed local port: the map must work as it would offline
             b.UseSetting("Map:TileUrl", "http://127.0.0.1:9/{z}/{x}/{y}.png");
             b.UseSetting("Urls", $"http://127.0.0.1:{port}");
+            b.UseSetting("OPENVERACRUZ_ADMIN_EMAIL", AdminEmail);
+            b.UseSetting("OPENVERACRUZ_ADMIN_PASSWORD", AdminPassword);
         });
         _factory.UseKestrel();
         _factory.StartServer();
@@ -82,6 +87,51 @@ public sealed class PlatformFixture : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
         using var doc = JsonDocument.Parse(text);
         return (response.StatusCode, doc.RootElement.Clone(), response);
+    }
+
+    private int _addresses;
+
+    public string NextAddress()
+    {
+        var n = Interlocked.Increment(ref _addresses);
+        return $"127.0.{1 + n / 250}.{1 + n % 250}";
+    }
+
+    /// <summary>A client with a cookie jar, optionally leaving from another loopback address (its own rate-limit partition).</summary>
+    public HttpClient NewClient(string? fromAddress = null)
+    {
+        var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), UseCookies = true };
+        if (fromAddress is not null)
+            handler.ConnectCallback = async (ctx, ct) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(IPAddress.Parse(fromAddress), 0));
+                await socket.ConnectAsync(ctx.DnsEndPoint, ct);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            };
+        return new HttpClient(handler) { BaseAddress = BaseUri, Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    public async Task<HttpResponseMessage> LoginAsync(HttpClient client, string email, string password) =>
+        await client.PostAsync("/api/auth/login", new StringContent(JsonSerializer.Serialize(new { email, password }), System.Text.Encoding.UTF8, "application/json"));
+
+    /// <summary>A new staff account with the role (created by the admin through the API), signed in, and an API token of its own.</summary>
+    public async Task<(string Email, string Token, HttpClient Session)> StaffAsync(string role)
+    {
+        // each account signs in from an address of its own (127.0.1.x …), as separate people would: the
+        // per-address sign-in limit then holds for the suite as it does for users
+        var from = NextAddress();
+        var admin = NewClient(from);
+        Assert.Equal(HttpStatusCode.OK, (await LoginAsync(admin, AdminEmail, AdminPassword)).StatusCode);
+        var email = $"{role}-{Guid.NewGuid():N}@pruebas.veracruz.gob.mx";
+        var created = await admin.PostAsync("/api/admin/users", new StringContent(JsonSerializer.Serialize(new { email, displayName = role, role, password = StaffPassword }), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var session = NewClient(from);
+        Assert.Equal(HttpStatusCode.OK, (await LoginAsync(session, email, StaffPassword)).StatusCode);
+        var token = await session.PostAsync("/api/auth/tokens", new StringContent("{\"name\":\"pruebas\"}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, token.StatusCode);
+        using var doc = JsonDocument.Parse(await token.Content.ReadAsStringAsync());
+        return (email, doc.RootElement.GetProperty("token").GetString()!, session);
     }
 
     /// <summary>A parcel picked by the database, with a point inside it.</summary>

@@ -47,6 +47,7 @@ public sealed class CatalogConfig : IEntityTypeConfiguration<Organization>, IEnt
         b.Property(d => d.Attribution).HasColumnName("attribution");
         b.Property(d => d.Version).HasColumnName("version");
         b.Property(d => d.LayerId).HasColumnName("layer_id");
+        b.Property(d => d.Origin).HasColumnName("origin").HasMaxLength(20).HasDefaultValue("api");
         b.Property(d => d.Synthetic).HasColumnName("synthetic");
         b.Property(d => d.UpdateFrequency).HasColumnName("update_frequency");
         b.Property(d => d.TemporalCoverage).HasColumnName("temporal_coverage");

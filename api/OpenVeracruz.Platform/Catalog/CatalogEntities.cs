@@ -42,6 +42,8 @@ public sealed class Dataset
     public string Attribution { get; set; } = "";
     public string Version { get; set; } = "";
     public string? LayerId { get; set; }
+    /// <summary>"bundled" (mirrors datasets/&lt;name&gt;/dataset.json, changed there) or "api" (created by staff through the API).</summary>
+    public string Origin { get; set; } = "api";
     public bool Synthetic { get; set; }
     public string UpdateFrequency { get; set; } = "";
     public string TemporalCoverage { get; set; } = "";

@@ -67,6 +67,7 @@ public sealed class CatalogSync(AppDbContext db, LayerRegistry registry, NpgsqlD
             d.UpdateFrequency = m.UpdateFrequency;
             d.TemporalCoverage = m.Date;
             d.LayerId = m.Layer?.Id;
+            d.Origin = "bundled";
             d.State = "active";
             if (loads.TryGetValue(m.Id, out var load)) d.MetadataModified = load.LoadedAt.UtcDateTime;
 
@@ -84,7 +85,11 @@ public sealed class CatalogSync(AppDbContext db, LayerRegistry registry, NpgsqlD
                 {
                     var id = StableId.From("resource", m.Id, format);
                     var r = d.Resources.FirstOrDefault(x => x.Id == id);
-                    if (r is null) d.Resources.Add(r = new Resource { Id = id, DatasetId = d.Id, Name = name, Format = format, MimeType = mime, Url = url, Created = now });
+                    if (r is null)
+                    {
+                        d.Resources.Add(r = new Resource { Id = id, DatasetId = d.Id, Name = name, Format = format, MimeType = mime, Url = url, Created = now });
+                        db.Resources.Add(r); // a preset Guid key would otherwise read as an existing row
+                    }
                     r.Position = position++;
                     r.Name = name;
                     r.Url = url;

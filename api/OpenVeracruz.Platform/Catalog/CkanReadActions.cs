@@ -27,14 +27,17 @@ public static class CkanReadActions
         CkanApi.Register("help_show", "Return the help string of an action. Parameters: name.", HelpShow);
         CkanApi.Register("datastore_search", "Search a datastore resource. Parameters: resource_id, filters, q, fields, sort, limit (default 100, max 32000), offset, include_total, records_format (objects, lists, csv, tsv).", Datastore.Search);
         CkanApi.Register("datastore_search_sql", "Run one read-only SELECT over datastore tables (named by resource id). Parameters: sql. Statement timeout 5 s; at most 32000 rows, then records_truncated.", Datastore.SearchSql);
-        foreach (var write in new[] { "package_create", "package_update", "package_patch", "package_delete", "resource_create", "resource_delete" })
-            CkanApi.Register(write, $"{write}: staff only, with an API token in the Authorization header.", _ => throw CkanException.Denied(write));
+        CkanWriteActions.RegisterAll();
     }
 
-    private static IQueryable<Dataset> Visible(AppDbContext db) =>
+    private static IQueryable<Dataset> Visible(AppDbContext db, bool includePrivate = false) =>
         db.Datasets.AsNoTracking().AsSplitQuery()
             .Include(d => d.Organization).Include(d => d.Tags).Include(d => d.Groups).ThenInclude(g => g.Group).Include(d => d.Resources)
-            .Where(d => d.State == "active" && !d.Private);
+            .Where(d => d.State == "active" && (includePrivate || !d.Private));
+
+    /// <summary>Staff (viewer and above) see private datasets; everybody else never does.</summary>
+    private static bool IsStaff(CkanContext c) =>
+        c.Http.User.Identity?.IsAuthenticated == true && OpenVeracruz.Platform.Auth.Roles.All.Any(c.Http.User.IsInRole);
 
     private static async Task<JsonNode?> PackageList(CkanContext c)
     {
@@ -59,10 +62,10 @@ public static class CkanReadActions
             throw CkanException.Search($"cannot facet on '{f}' (supported: {string.Join(", ", CkanSearch.FacetFields)})");
         var facetLimit = p.Int("facet.limit", 50, -1, int.MaxValue);
         var facetMin = p.Int("facet.mincount", 1, 0, int.MaxValue);
-        _ = p.Bool("include_private", false); // no private datasets are visible without a staff token
+        var includePrivate = p.Bool("include_private", false) && IsStaff(c);
 
         var db = c.Service<AppDbContext>();
-        var query = Visible(db);
+        var query = Visible(db, includePrivate);
         if (p.String("ext_bbox") is { Length: > 0 } bboxText)
         {
             if (!BBox.TryParse(bboxText, Crs.Crs84, out var b, out var error, out _))
@@ -121,9 +124,10 @@ public static class CkanReadActions
     internal static async Task<Dataset> FindDatasetAsync(CkanContext c, string idOrName)
     {
         var db = c.Service<AppDbContext>();
+        var staff = IsStaff(c);
         var d = Guid.TryParse(idOrName, out var id)
-            ? await Visible(db).FirstOrDefaultAsync(x => x.Id == id, c.Ct)
-            : await Visible(db).FirstOrDefaultAsync(x => x.Name == idOrName, c.Ct);
+            ? await Visible(db, staff).FirstOrDefaultAsync(x => x.Id == id, c.Ct)
+            : await Visible(db, staff).FirstOrDefaultAsync(x => x.Name == idOrName, c.Ct);
         return d ?? throw CkanException.NotFound("Dataset");
     }
 

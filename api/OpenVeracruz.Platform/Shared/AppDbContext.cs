@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using OpenVeracruz.Platform.Auth;
 using OpenVeracruz.Platform.Cadastre;
 using OpenVeracruz.Platform.Catalog;
 
@@ -13,7 +15,7 @@ public sealed class DatasetLoad
     public DateTimeOffset LoadedAt { get; set; }
 }
 
-public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbContext(options)
+public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<StaffUser>(options)
 {
     public DbSet<Parcel> Parcels => Set<Parcel>();
     public DbSet<ValuationZone> ValuationZones => Set<ValuationZone>();
@@ -24,9 +26,13 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<Group> Groups => Set<Group>();
     public DbSet<Dataset> Datasets => Set<Dataset>();
     public DbSet<Resource> Resources => Set<Resource>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
+        base.OnModelCreating(b);
+        AuthConfig.Configure(b);
         b.HasPostgresExtension("postgis");
         b.HasPostgresExtension("unaccent");
         b.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
