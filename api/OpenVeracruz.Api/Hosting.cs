@@ -141,6 +141,7 @@ public static class Hosting
         app.MapOgcEndpoints();
         app.MapDownloadEndpoints();
         app.MapCkanApi();
+        app.MapDcatEndpoints();
         app.MapControllers();
 
         app.Lifetime.ApplicationStarted.Register(() =>

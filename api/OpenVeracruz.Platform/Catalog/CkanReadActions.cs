@@ -30,7 +30,8 @@ public static class CkanReadActions
             CkanApi.Register(write, $"{write}: staff only, with an API token in the Authorization header.", _ => throw CkanException.Denied(write));
     }
 
-    private static IQueryable<Dataset> Visible(AppDbContext db) =>
+    /// <summary>The public datasets (active, not private) with everything their dictionaries show.</summary>
+    internal static IQueryable<Dataset> Visible(AppDbContext db) =>
         db.Datasets.AsNoTracking().AsSplitQuery()
             .Include(d => d.Organization).Include(d => d.Tags).Include(d => d.Groups).ThenInclude(g => g.Group).Include(d => d.Resources)
             .Where(d => d.State == "active" && !d.Private);
