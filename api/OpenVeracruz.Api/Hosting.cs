@@ -207,6 +207,7 @@ public static class Hosting
         app.MapDownloadEndpoints();
         app.MapCkanApi();
         app.MapAuthEndpoints();
+        app.MapDcatEndpoints();
         app.MapControllers();
 
         app.Lifetime.ApplicationStarted.Register(() =>

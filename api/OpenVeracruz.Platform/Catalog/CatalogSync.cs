@@ -54,8 +54,9 @@ public sealed class CatalogSync(AppDbContext db, LayerRegistry registry, NpgsqlD
             if (!orgs.TryGetValue(m.Organization, out var org))
                 throw new InvalidDataException($"dataset {m.Id}: organization '{m.Organization}' is not in organizations.json");
             var d = await db.Datasets.Include(x => x.Tags).Include(x => x.Groups).Include(x => x.Resources).FirstOrDefaultAsync(x => x.Name == m.Id, ct);
+            var loadedAt = loads.TryGetValue(m.Id, out var load) ? load.LoadedAt.UtcDateTime : now;
             if (d is null)
-                db.Datasets.Add(d = new Dataset { Id = StableId.From("dataset", m.Id), Name = m.Id, Title = m.Title, LicenseId = m.License.Id, MetadataCreated = now, MetadataModified = now });
+                db.Datasets.Add(d = new Dataset { Id = StableId.From("dataset", m.Id), Name = m.Id, Title = m.Title, LicenseId = m.License.Id, MetadataCreated = loadedAt, MetadataModified = loadedAt });
             d.Title = m.Title;
             d.Notes = m.Description;
             d.OrganizationId = org.Id;
@@ -69,7 +70,8 @@ public sealed class CatalogSync(AppDbContext db, LayerRegistry registry, NpgsqlD
             d.LayerId = m.Layer?.Id;
             d.Origin = "bundled";
             d.State = "active";
-            if (loads.TryGetValue(m.Id, out var load)) d.MetadataModified = load.LoadedAt.UtcDateTime;
+            // modified = when the data or its dataset.json last changed (the load), never before it was first published
+            d.MetadataModified = loadedAt > d.MetadataCreated ? loadedAt : d.MetadataCreated;
 
             var tags = m.Tags.Distinct().ToList();
             d.Tags.RemoveAll(t => !tags.Contains(t.Name));

@@ -30,7 +30,8 @@ public static class CkanReadActions
         CkanWriteActions.RegisterAll();
     }
 
-    private static IQueryable<Dataset> Visible(AppDbContext db, bool includePrivate = false) =>
+    /// <summary>The active datasets (private ones only when asked for staff) with everything their dictionaries show.</summary>
+    internal static IQueryable<Dataset> Visible(AppDbContext db, bool includePrivate = false) =>
         db.Datasets.AsNoTracking().AsSplitQuery()
             .Include(d => d.Organization).Include(d => d.Tags).Include(d => d.Groups).ThenInclude(g => g.Group).Include(d => d.Resources)
             .Where(d => d.State == "active" && (includePrivate || !d.Private));
