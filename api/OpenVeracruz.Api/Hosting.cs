@@ -137,6 +137,7 @@ public static class Hosting
         app.MapParcelEndpoints();
         app.MapOgcEndpoints();
         app.MapDownloadEndpoints();
+        app.MapGisDownloadEndpoints();
         app.MapControllers();
 
         app.Lifetime.ApplicationStarted.Register(() =>
