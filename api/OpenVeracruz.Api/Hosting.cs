@@ -208,6 +208,7 @@ public static class Hosting
         app.MapCkanApi();
         app.MapAuthEndpoints();
         app.MapDcatEndpoints();
+        app.MapGisDownloadEndpoints();
         app.MapControllers();
 
         app.Lifetime.ApplicationStarted.Register(() =>

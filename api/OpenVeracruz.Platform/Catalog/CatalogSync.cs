@@ -22,6 +22,9 @@ public sealed class CatalogSync(AppDbContext db, LayerRegistry registry, NpgsqlD
     [
         ("CSV (hoja de cálculo)", "CSV", "text/csv", $"/downloads/{layer}.csv", true),
         ("GeoJSON", "GeoJSON", "application/geo+json", $"/downloads/{layer}.geojson", false),
+        ("GeoPackage (QGIS, ArcGIS)", "GPKG", "application/geopackage+sqlite3", $"/downloads/{layer}.gpkg", false),
+        ("Shapefile (ZIP con .prj y .cpg)", "SHP", "application/zip", $"/downloads/{layer}.shp.zip", false),
+        ("KML (Google Earth)", "KML", "application/vnd.google-earth.kml+xml", $"/downloads/{layer}.kml", false),
         ("OGC API – Features", "OGC API - Features", "application/json", $"/ogc/collections/{layer}", false),
     ];
 

@@ -63,6 +63,9 @@ public static partial class Dcat
         ["text/csv"] = "CSV",
         ["application/geo+json"] = "GEOJSON",
         ["application/json"] = "JSON",
+        ["application/geopackage+sqlite3"] = "GPKG",
+        ["application/zip"] = "SHP",
+        ["application/vnd.google-earth.kml+xml"] = "KML",
     };
 
     public static string DatasetIri(string baseUrl, string name) => $"{baseUrl}/dataset/{Uri.EscapeDataString(name)}";

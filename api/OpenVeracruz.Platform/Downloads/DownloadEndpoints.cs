@@ -28,7 +28,7 @@ public static class DownloadEndpoints
         return app;
     }
 
-    private static LayerDefinition Find(LayerRegistry reg, string id) =>
+    internal static LayerDefinition Find(LayerRegistry reg, string id) =>
         reg.Find(id) ?? throw new BadRequestException($"Layer '{id}' does not exist", $"La capa '{id}' no existe", "layer", 404);
 
     /// <summary>A spreadsheet runs a cell that starts with = + - @ (or a tab/CR) as a formula: such text is prefixed with '.</summary>

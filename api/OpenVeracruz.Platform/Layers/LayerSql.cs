@@ -242,6 +242,27 @@ public static class LayerSql
                (grant ? $" GRANT USAGE ON SCHEMA datastore TO {DatastoreReaderRole}; GRANT SELECT ON {view} TO {DatastoreReaderRole};" : "");
     }
 
+    /// <summary>
+    /// Rows for file downloads (GeoPackage, Shapefile, KML): the public properties cast to their manifest types
+    /// (bigint, double precision, date, text), then the geometry in the storage CRS as an NTS geometry, ordered by key.
+    /// </summary>
+    public static NpgsqlCommand GeometryRows(NpgsqlConnection conn, LayerDefinition layer)
+    {
+        var cmd = conn.CreateCommand();
+        var cols = layer.Properties.Select(p => $"t.{Q(p.Name)}::{SqlType(p)} AS {Q(p.Name)}").Append("t." + Q(layer.GeometryColumn));
+        cmd.CommandText = $"SELECT {string.Join(", ", cols)} FROM {layer.QualifiedTable} t ORDER BY t.{Q(layer.KeyColumn)}";
+        return cmd;
+    }
+
+    /// <summary>One row: the widest value of each public property written as text, in UTF-8 bytes (null when the layer is empty).</summary>
+    public static NpgsqlCommand TextWidths(NpgsqlConnection conn, LayerDefinition layer)
+    {
+        var cmd = conn.CreateCommand();
+        var cols = layer.Properties.Select(p => $"max(octet_length(t.{Q(p.Name)}::{SqlType(p)}::text))");
+        cmd.CommandText = $"SELECT {string.Join(", ", cols)} FROM {layer.QualifiedTable} t";
+        return cmd;
+    }
+
     /// <summary>DDL of a generic (data-defined) layer table; managed layers such as the cadastre come from migrations.</summary>
     public static string CreateTable(LayerDefinition layer, string table)
     {

@@ -334,7 +334,11 @@ public class DcatTests(PlatformFixture f)
         Assert.Equal(4, box.Length);
         Assert.True(box[0] <= 19.2005 && 19.2005 <= box[2] && box[1] <= -96.1343 && -96.1343 <= box[3], "the box (lat lon lat lon) covers Veracruz");
         var distributions = d.GetProperty("distribution").EnumerateArray().ToList();
-        Assert.Equal(2, distributions.Count); // CSV and GeoJSON; the OGC API is a service, not a download
+        // every file download of the dataset; the OGC API is a service, not a download
+        var (_, pkg, _) = await f.GetJsonAsync("/api/3/action/package_show?id=localidades-censo-2020");
+        var files = pkg.GetProperty("result").GetProperty("resources").EnumerateArray().Count(r => r.GetProperty("url").GetString()!.Contains("/downloads/"));
+        Assert.Equal(5, files);
+        Assert.Equal(files, distributions.Count);
         foreach (var x in distributions)
         {
             Assert.Equal("DataDownload", x.GetProperty("@type").GetString());

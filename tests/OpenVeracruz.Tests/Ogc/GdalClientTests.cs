@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace OpenVeracruz.Tests.Ogc;
@@ -7,18 +6,7 @@ namespace OpenVeracruz.Tests.Ogc;
 [Collection(PlatformCollection.Name)]
 public class GdalClientTests(PlatformFixture f)
 {
-    private static async Task<(int Exit, string Output)> RunAsync(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["GDAL_HTTP_TIMEOUT"] = "60";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int Exit, string Output)> RunAsync(string file, params string[] args) => Gdal.RunAsync(file, args);
 
     private string Ogc => $"OAPIF:{f.BaseUri}ogc";
 
