@@ -5,12 +5,8 @@
 (() => {
   window.ovReady = false;
 
-  const DEFAULT_CONFIG = {
-    tileUrl: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', tileAttribution: '© OpenStreetMap contributors',
-    center: [19.17, -96.14], zoom: 12, parcelMinZoom: 16, maxFeaturesPerRequest: 2000,
-  };
+  const { ApiError, escapeHtml, normalizeKey, withQuery, fetchJson, setMessage, referenceStyle, featureLabel } = window.OV; // web/common.js
   const CLAVE_RE = /^\d{3}-\d{4}-\d{3}$/;
-  const TILE_ERRORS_BEFORE_NOTICE = 3;
   const PARCEL_DEBOUNCE_MS = 250;
 
   // Uso de suelo (propiedad `land_use` de los predios): clave normalizada, etiqueta, color.
@@ -24,51 +20,12 @@
   const fmtArea = new Intl.NumberFormat('es-MX', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const fmtMoney = new Intl.NumberFormat('es-MX', { style: 'currency', currency: 'MXN', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
-  // Referencias al DOM: 'info-panel' -> el.infoPanel, etc.
-  const el = Object.fromEntries(('map app-error app-error-text app-error-retry tile-notice zoom-hint layers-toggle layer-panel '
+  const el = window.OV.elementsById('map app-error app-error-text app-error-retry tile-notice zoom-hint layers-toggle layer-panel '
     + 'layer-list parcel-legend info-panel info-title info-close info-message info-details search-form search-clave '
-    + 'search-message footer-sources site-footer').split(' ')
-    .map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), document.getElementById(id)]));
-
-  // ---------- utilidades ----------
-  class ApiError extends Error {
-    constructor(message, status) { super(message); this.status = status; }
-  }
-
-  function escapeHtml(text) {
-    return String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
-  }
-
-  function normalizeKey(value) {
-    return String(value ?? '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[_-]+/g, ' ').trim().toLowerCase();
-  }
+    + 'search-message footer-sources site-footer');
 
   function landUseColor(landUse) {
     return LAND_USE_COLORS[normalizeKey(landUse)] || LAND_USE_FALLBACK;
-  }
-
-  function withQuery(url, params) {
-    const qs = new URLSearchParams(params).toString().replace(/%2C/gi, ','); // bbox=a,b,c,d legible
-    return url + (url.includes('?') ? '&' : '?') + qs;
-  }
-
-  // fetch + JSON; los errores RFC 9457 se convierten en ApiError con el detalle en español.
-  async function fetchJson(url, signal) {
-    let res;
-    try {
-      res = await fetch(url, { signal, headers: { Accept: 'application/json, application/geo+json, application/problem+json' } });
-    } catch (err) {
-      if (err.name === 'AbortError') throw err;
-      throw new ApiError('No se pudo conectar con el servidor. Revise su conexión e inténtelo de nuevo.', 0);
-    }
-    if (res.ok) {
-      try { return await res.json(); } catch { throw new ApiError('La respuesta del servidor no es válida.', res.status); }
-    }
-    let problem = null;
-    try { problem = await res.json(); } catch { /* cuerpo sin JSON */ }
-    const msg = problem && (problem.detail_es || problem.detail || problem.title_es || problem.title);
-    const fallback = res.status === 404 ? 'No se encontró la información solicitada.' : `Error del servidor (${res.status}).`;
-    throw new ApiError(msg ? String(msg) : fallback, res.status);
   }
 
   function showAppError(message) {
@@ -76,18 +33,12 @@
     el.appError.hidden = false;
   }
 
-  function setMessage(node, text, kind) {
-    node.textContent = text || '';
-    node.classList.toggle('error', kind === 'error');
-    node.classList.toggle('ok', kind === 'ok');
-  }
-
   // ---------- arranque ----------
   el.appErrorRetry.addEventListener('click', () => window.location.reload());
   initLayerToggle();
 
   const L = window.L;
-  let config = { ...DEFAULT_CONFIG };
+  let config = { ...window.OV.DEFAULT_MAP_CONFIG };
   let map = null;
   let highlight = null;
   let parcelState = null; // { def, layer, minZoom, enabled, timer, controller }
@@ -107,7 +58,7 @@
 
   async function init() {
     try {
-      config = { ...DEFAULT_CONFIG, ...(await fetchJson('/api/config')) };
+      config = await window.OV.mapConfig();
     } catch (err) {
       createMap();
       showAppError(`No se pudo cargar la configuración del mapa. ${err.message}`);
@@ -136,7 +87,7 @@
       attributionControl: true,
     });
     window.ovMap = map;
-    map.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener">Leaflet</a>');
+    window.OV.setLeafletPrefix(map);
 
     // Panes: áreas < predios (overlayPane) < contornos < puntos < resaltado.
     [['ovAreas', 350], ['ovLines', 420], ['ovPoints', 440], ['ovHighlight', 450]].forEach(([name, z]) => {
@@ -150,24 +101,10 @@
       style: { color: '#ffbe0b', weight: 4, fillColor: '#ffbe0b', fillOpacity: 0.25, dashArray: null },
     }).addTo(map);
 
-    setupTiles();
+    window.OV.addBaseTiles(map, config, markTilesUnavailable);
     map.on('click', onMapClick);
     // El encabezado puede cambiar de alto (mensajes); Leaflet debe conocer el tamaño real.
     if ('ResizeObserver' in window) new ResizeObserver(() => map.invalidateSize()).observe(el.map);
-  }
-
-  function setupTiles() {
-    if (!config.tileUrl) { markTilesUnavailable(); return; }
-    let errors = 0;
-    const tiles = L.tileLayer(config.tileUrl, {
-      maxZoom: 19,
-      attribution: escapeHtml(config.tileAttribution || ''),
-    });
-    tiles.on('tileerror', () => {
-      errors += 1;
-      if (errors >= TILE_ERRORS_BEFORE_NOTICE) markTilesUnavailable();
-    });
-    tiles.addTo(map);
   }
 
   function markTilesUnavailable() {
@@ -176,21 +113,6 @@
   }
 
   // ---------- capas ----------
-  function referenceStyle(def) {
-    if (def.geometryType === 'Point') {
-      return { kind: 'point', color: '#ffffff', fillColor: '#7a1f5c', weight: 1, radius: 4, fillOpacity: 0.9 };
-    }
-    if (/munic/i.test(def.id)) {
-      return { kind: 'line', color: '#1d3557', weight: 3, opacity: 0.9, fill: false };
-    }
-    return { kind: 'area', color: '#2a9d8f', weight: 1, opacity: 0.8, fillColor: '#2a9d8f', fillOpacity: 0.12 };
-  }
-
-  function featureLabel(props) {
-    const p = props || {};
-    return p.nombre || p.name || p.nom_loc || p.nomgeo || p.NOMGEO || p.NOM_LOC || p.title || '';
-  }
-
   async function setupLayers(defs) {
     const sources = new Set();
     const sorted = [...defs].sort((a, b) => (a.kind === 'cadastre') - (b.kind === 'cadastre'));
@@ -231,7 +153,7 @@
   }
 
   async function loadReferenceLayer(def) {
-    const style = referenceStyle(def);
+    const style = referenceStyle(def.geometryType, def.id);
     const pane = style.kind === 'point' ? 'ovPoints' : style.kind === 'line' ? 'ovLines' : 'ovAreas';
     const layer = L.geoJSON(null, {
       pane,

@@ -7,31 +7,16 @@ namespace OpenVeracruz.Tests.Web;
 [Collection(PlatformCollection.Name)]
 public class MapBrowserTests(PlatformFixture f) : IAsyncLifetime
 {
-    private IPlaywright _pw = null!;
-    private IBrowser _browser = null!;
+    private Chromium _chromium = null!;
 
-    public async Task InitializeAsync()
-    {
-        _pw = await Playwright.CreateAsync();
-        _browser = await _pw.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("OV_CHROMIUM") ?? "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-    }
+    public async Task InitializeAsync() => _chromium = await Chromium.LaunchAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _pw.Dispose();
-    }
+    public async Task DisposeAsync() => await _chromium.DisposeAsync();
 
     private async Task<IPage> OpenAsync(int width = 1280, int height = 800)
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height }, Locale = "es-MX" });
         var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e);
+        var page = await _chromium.NewPageAsync(errors, width, height);
         await page.GotoAsync(f.BaseUri.ToString());
         await page.WaitForFunctionAsync("() => window.ovReady === true", null, new() { Timeout = 30_000 });
         Assert.Empty(errors);
@@ -73,7 +58,8 @@ public class MapBrowserTests(PlatformFixture f) : IAsyncLifetime
 
         await page.FillAsync("#search-clave", "999-9999-999");
         await page.PressAsync("#search-clave", "Enter");
-        await page.WaitForFunctionAsync("() => document.querySelector('#search-message').textContent.length > 0", null, new() { Timeout = 10_000 });
+        // "Buscando…" comes first: wait for the answer itself
+        await page.WaitForFunctionAsync("() => document.querySelector('#search-message').classList.contains('error')", null, new() { Timeout = 10_000 });
         Assert.Contains("999-9999-999", await page.TextContentAsync("#search-message"));
     }
 
