@@ -195,9 +195,7 @@ public static class Hosting
             else
                 app.Logger.LogWarning("web/node_modules/leaflet is missing: run 'npm ci --prefix web' (./ov run does it)");
             // The catalog's dataset page is one static file for every dataset: it reads the name from its own address.
-            var datasetPage = Path.Combine(web, "datos", "dataset.html");
-            app.MapGet("/datos/dataset/{name}", () => TypedResults.PhysicalFile(datasetPage, "text/html; charset=utf-8"))
-                .ExcludeFromDescription();
+            app.MapDatasetPage(Path.Combine(web, "datos", "dataset.html"));
         }
 
         app.UseAuthentication();

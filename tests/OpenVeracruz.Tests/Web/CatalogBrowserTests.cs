@@ -25,7 +25,7 @@ public class CatalogBrowserTests(PlatformFixture f) : IAsyncLifetime
     {
         var page = await _chromium.NewPageAsync(_errors, width, height);
         var response = await page.GotoAsync(new Uri(f.BaseUri, path).ToString());
-        Assert.Equal(200, response!.Status);
+        Assert.Equal(state == "not-found" ? 404 : 200, response!.Status);
         await WaitStateAsync(page, state);
         return page;
     }
@@ -217,6 +217,20 @@ public class CatalogBrowserTests(PlatformFixture f) : IAsyncLifetime
         Assert.Contains("no-existe-este-conjunto", message);
         Assert.True(await page.IsHiddenAsync("#dataset"));
         Assert.Equal("/datos/", await page.GetAttributeAsync("#datos-error a", "href"));
+    }
+
+    [Fact]
+    public async Task Dataset_pages_carry_schema_org_for_search_engines()
+    {
+        // what a crawler reads without running scripts
+        var html = await f.Http.GetStringAsync("/datos/dataset/localidades-censo-2020");
+        var start = html.IndexOf("<script type=\"application/ld+json\">", StringComparison.Ordinal);
+        Assert.True(start > 0, "the page embeds JSON-LD");
+        var json = html[(html.IndexOf('>', start) + 1)..html.IndexOf("</script>", start, StringComparison.Ordinal)];
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal("Dataset", doc.RootElement.GetProperty("@type").GetString());
+        Assert.Equal("Población por localidad 2020 (Veracruz y Boca del Río)", doc.RootElement.GetProperty("name").GetString());
+        Assert.True(html.IndexOf("</head>", StringComparison.Ordinal) > start, "inside the head");
     }
 
     [Fact]
