@@ -19,7 +19,7 @@ public sealed record GeneratedParcel(Parcel Parcel, Owner Owner);
 /// </summary>
 public static class SyntheticParcels
 {
-    public const string Version = "synthetic-parcels-1";
+    public const string Version = "synthetic-parcels-2";
     public const double BlockWidth = 100, BlockDepth = 60, Street = 12;
     /// <summary>Plaza de la Constitución, historic centre of Veracruz.</summary>
     public static readonly (double Lon, double Lat) Centre = (-96.1343, 19.2005);
@@ -82,9 +82,9 @@ public static class SyntheticParcels
         }
         blocks.Sort((a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.LocalityIndex != b.LocalityIndex ? a.LocalityIndex.CompareTo(b.LocalityIndex) : a.Y != b.Y ? a.Y.CompareTo(b.Y) : a.X.CompareTo(b.X));
 
-        // 2. frontage: about 8–14 m, narrower when the count asks for more lots than the blocks hold (3 m at least)
-        var capacityAtDefault = blocks.Count * 2 * (int)(BlockWidth / 11);
-        var scale = capacityAtDefault >= count ? 1.0 : Math.Max(3.0 / 8.0, capacityAtDefault / (double)count * 0.95);
+        // 2. density: two rows of lots with 8–14 m frontages (about 18 lots a block) while the blocks suffice; a larger
+        //    count gets more rows (shallower lots, up to 6 a block) and narrower frontages (≈ 3 m at least)
+        var (rows, scale) = Density(blocks.Count, count);
 
         var rng = new Random(seed);
         var blockNumbers = new Dictionary<int, int>();
@@ -95,15 +95,15 @@ public static class SyntheticParcels
             var blockNo = blockNumbers[block.LocalityIndex] = blockNumbers.GetValueOrDefault(block.LocalityIndex) + 1;
             if (blockNo > 9999) continue;
             var lotNo = 0;
-            for (var row = 0; row < 2; row++)
+            for (var row = 0; row < rows; row++)
             {
-                var y0 = block.Y + row * BlockDepth / 2;
+                var y0 = block.Y + row * BlockDepth / rows;
                 var x = block.X;
                 while (x < block.X + BlockWidth - 0.01)
                 {
                     var width = (8 + rng.NextDouble() * 6) * scale;
                     var x1 = block.X + BlockWidth - (x + width) < 4 * scale ? block.X + BlockWidth : x + width;
-                    var metricLot = metricFactory.CreatePolygon([new(x, y0), new(x1, y0), new(x1, y0 + BlockDepth / 2), new(x, y0 + BlockDepth / 2), new(x, y0)]);
+                    var metricLot = metricFactory.CreatePolygon([new(x, y0), new(x1, y0), new(x1, y0 + BlockDepth / rows), new(x, y0 + BlockDepth / rows), new(x, y0)]);
                     x = x1;
                     lotNo++;
                     var lonLat = Crs.Reproject(metricLot, toLonLat, Crs.StorageSrid);
@@ -116,6 +116,21 @@ public static class SyntheticParcels
                 }
             }
         }
+    }
+
+    /// <summary>Rows of lots per block and the frontage scale that fit <paramref name="count"/> lots into the blocks.</summary>
+    public static (int Rows, double Scale) Density(int blocks, int count)
+    {
+        const double meanFrontage = 11, minScale = 4.0 / 11;
+        var perBlock = count / (double)Math.Max(blocks, 1);
+        var defaultLots = 2 * (int)(BlockWidth / meanFrontage);
+        if (perBlock <= defaultLots) return (2, 1.0);
+        for (var rows = 2; rows <= 6; rows++)
+        {
+            var scale = rows * BlockWidth / (meanFrontage * perBlock) * 0.95;
+            if (scale >= minScale) return (rows, Math.Min(1.0, scale));
+        }
+        return (6, minScale); // the urban area is full: fewer parcels than asked
     }
 
     private static (string Use, ConstructionType Construction, double BuiltRatio) Draw(Random rng, double distance)

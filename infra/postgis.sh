@@ -64,6 +64,7 @@ unix_socket_directories = '$DATA'
 max_connections = 200
 shared_buffers = 256MB
 work_mem = 16MB
+max_wal_size = 4GB
 fsync = on
 CONF
   # loopback only; local development cluster

@@ -63,3 +63,44 @@ public class SyntheticParcelsTests
             }
     }
 }
+
+public class SyntheticDensityTests
+{
+    [Fact]
+    public void Large_counts_get_more_rows_of_narrower_lots_and_still_never_overlap()
+    {
+        var (x, y) = Crs.ToMetric(SyntheticParcels.Centre.Lon, SyntheticParcels.Centre.Lat);
+        var f = new GeometryFactory(new PrecisionModel(), Crs.MetricSrid);
+        var metric = f.CreatePolygon([new(x - 600, y - 600), new(x + 600, y - 600), new(x + 600, y + 600), new(x - 600, y + 600), new(x - 600, y - 600)]);
+        var locality = new UrbanLocality("301930001", "Veracruz", Crs.Reproject(metric, Crs.Transform(Crs.Utm14N, Crs.Crs84), Crs.StorageSrid));
+        var parcels = SyntheticParcels.Generate([locality], 8000, 5).Select(g => g.Parcel).ToList();
+        Assert.Equal(8000, parcels.Count);
+        Assert.Equal(8000, parcels.Select(p => p.Clave).Distinct().Count());
+        var tree = new STRtree<Geometry>();
+        foreach (var p in parcels)
+        {
+            Assert.True(p.Geom.IsValid);
+            Assert.True(p.LandAreaM2 >= 25, $"{p.Clave} is a sliver of {p.LandAreaM2} m²");
+            tree.Insert(p.Geom.EnvelopeInternal, p.Geom);
+        }
+        foreach (var p in parcels.Take(1500))
+            foreach (var other in tree.Query(p.Geom.EnvelopeInternal))
+                if (!ReferenceEquals(other, p.Geom))
+                    Assert.True(p.Geom.Intersection(other).Area < 1e-12, $"{p.Clave} overlaps a neighbour");
+    }
+
+    [Theory]
+    [InlineData(1000, 10_000, 2, 1.0)]
+    [InlineData(1000, 18_000, 2, 1.0)]
+    public void Default_density_is_two_rows_at_full_frontage(int blocks, int count, int rows, double scale) =>
+        Assert.Equal((rows, scale), SyntheticParcels.Density(blocks, count));
+
+    [Fact]
+    public void Denser_counts_add_rows_before_frontages_get_too_narrow()
+    {
+        var (rows, scale) = SyntheticParcels.Density(7000, 1_000_000);
+        Assert.InRange(rows, 3, 6);
+        Assert.InRange(scale, 4.0 / 11, 1.0);
+        Assert.True(7000 * rows * (int)(100 / (11 * scale)) >= 1_000_000 * 0.9);
+    }
+}
