@@ -259,8 +259,9 @@ public sealed class InlineImportQueue(IServiceScopeFactory scopes, ILogger<Inlin
     public async Task EnqueueAsync(Guid resourceId, int version, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        try { await scope.ServiceProvider.GetRequiredService<ImportUploadJob>().ImportAsync(resourceId, version, ct); }
-        catch (Exception e) when (e is not OperationCanceledException)
+        // not the request's token: a caller that hangs up does not leave the import half-run
+        try { await scope.ServiceProvider.GetRequiredService<ImportUploadJob>().ImportAsync(resourceId, version, CancellationToken.None); }
+        catch (Exception e)
         {
             // the job has recorded its failure in catalog.import_jobs; the upload itself stands
             log.LogError(e, "Inline import of {Resource} version {Version} failed", resourceId, version);

@@ -151,7 +151,7 @@ public sealed class ImportUploadJob(NpgsqlDataSource ds, LayerRegistry registry,
             var job = await db.ImportJobs.FirstAsync(x => x.ResourceId == v.ResourceId && x.Version == v.Version, ct);
             job.RowsTotal = count;
             job.Succeed(count, table.Report.Rejected, table.Report.Repaired, ReportJson(table.Report),
-                $"Imported {count} rows as layer {layerId}; {table.Report.Rejected} rejected, {table.Report.Repaired} geometries repaired.", now);
+                $"Imported {count} rows as layer {layerId}; {table.Report.Rejected} rejected, {table.Report.Repaired} geometries repaired.", DateTime.UtcNow);
             await db.SaveChangesAsync(ct);
             if (dataset.LayerId == layerId)
                 await LayerLoader.Exec(conn, tx, $"UPDATE catalog.datasets SET spatial = (SELECT ST_SetSRID(ST_Expand(ST_Extent(geom)::geometry, 0.000001), 4326) FROM {layer.QualifiedTable}) WHERE id = '{dataset.Id}'", ct);

@@ -265,6 +265,10 @@ public static partial class CkanWriteActions
         var d = await db.Datasets.FirstAsync(x => x.Id == r.DatasetId, c.Ct);
         await FindForWriteAsync(db, d.Name, c.Ct);
         r.State = "deleted";
+        // an uploaded resource takes the GeoJSON and OGC API doors of its layer with it
+        if (await db.Layers.AnyAsync(l => l.ResourceId == r.Id, c.Ct))
+            foreach (var door in await db.Resources.Where(x => x.LayerId == r.LayerId && x.DatasetId == r.DatasetId && x.State == "active").ToListAsync(c.Ct))
+                door.State = "deleted";
         d.MetadataModified = DateTime.UtcNow;
         await db.SaveChangesAsync(c.Ct);
         await UploadedLayers.RefreshAsync(db, c.Service<LayerRegistry>(), d.Id, c.Ct);

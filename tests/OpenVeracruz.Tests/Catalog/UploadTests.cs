@@ -512,6 +512,25 @@ public class UploadTests(PlatformFixture f)
     }
 
     [Fact]
+    public async Task Deleting_an_uploaded_resource_withdraws_its_layer_and_doors()
+    {
+        const string prefix = "prueba-carga-borrar";
+        try
+        {
+            var editor = await EditorAsync();
+            var dataset = await NewDatasetAsync(editor, prefix);
+            var resource = await CreateAsync(editor, dataset, "puntos.csv", Encoding.UTF8.GetBytes("nombre,lon,lat\nuno,-96.1,19.1\n"));
+            var layer = Succeeded(resource);
+            var supervisor = WithToken((await f.StaffAsync("supervisor")).Token);
+            Assert.Equal(HttpStatusCode.OK, (await CallAsync(supervisor, "resource_delete", new { id = resource.GetProperty("id").GetString() })).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await f.Http.GetAsync($"/ogc/collections/{layer}")).StatusCode);
+            var (_, package, _) = await f.GetJsonAsync($"/api/3/action/package_show?id={dataset}");
+            Assert.Equal(0, package.GetProperty("result").GetProperty("num_resources").GetInt32());
+        }
+        finally { await CleanAsync(prefix); }
+    }
+
+    [Fact]
     public async Task Only_editors_and_above_may_upload()
     {
         const string prefix = "prueba-carga-permisos";
