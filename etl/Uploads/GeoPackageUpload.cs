@@ -105,7 +105,7 @@ public static class GeoPackageUpload
         cmd.CommandText = "SELECT definition, organization, organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = $id";
         cmd.Parameters.AddWithValue("$id", srs);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct)) throw report.Refuse($"srs_id {srs} is not in gpkg_spatial_ref_sys. Give its EPSG code: resource_patch with id and epsg.", "crs");
+        if (!await r.ReadAsync(ct)) throw report.Refuse($"srs_id {srs} is not in gpkg_spatial_ref_sys. " + UploadGeometry.AskEpsg, "crs");
         if (r.GetString(1).Equals("EPSG", StringComparison.OrdinalIgnoreCase) && Crs.Supported.Any(c => c.Srid == r.GetInt32(2)))
             return await UploadGeometry.EpsgWktAsync(db, r.GetInt32(2), report, ct);
         return r.GetString(0);

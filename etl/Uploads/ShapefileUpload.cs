@@ -53,7 +53,7 @@ public static class ShapefileUpload
             using var reader = Shapefile.OpenRead(shp, new ShapefileReaderOptions { Encoding = encoding, GeometryBuilderMode = GeometryBuilderMode.IgnoreInvalidShapes });
             for (var i = 0; i < reader.Fields.Count; i++) titles.Add(reader.Fields[i].Name);
             if (transform is null && epsg is null && !File.Exists(prj) && !LooksGeographic(reader.BoundingBox))
-                throw report.Refuse("The shapefile has no .prj and its coordinates are not longitudes and latitudes. Give its EPSG code: resource_patch with id and epsg (e.g. epsg=32614).", "crs");
+                throw report.Refuse("The shapefile has no .prj and its coordinates are not longitudes and latitudes. " + UploadGeometry.AskEpsg, "crs");
             long n = 0;
             while (reader.Read(out var deleted))
             {

@@ -77,6 +77,9 @@ public static class UploadGeometry
     public static Geometry Conform(Geometry g, string type) =>
         type == "Geometry" ? g : LayerLoader.Conform(g is LinearRing ring ? GeoJson.Factory.CreateLineString(ring.CoordinateSequence) : g, type) ?? g;
 
+    /// <summary>How the staff member unblocks an import whose CRS is unknown.</summary>
+    public const string AskEpsg = "Give its EPSG code: resource_patch with id and epsg (e.g. epsg=32614), and the file is imported again.";
+
     private static readonly CoordinateSystemFactory Systems = new();
     private static readonly CoordinateTransformationFactory Transforms = new();
 
@@ -91,13 +94,13 @@ public static class UploadGeometry
         try { cs = Systems.CreateFromWkt(wkt.Trim()); }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or FormatException or InvalidOperationException or NullReferenceException or IndexOutOfRangeException)
         {
-            throw report.Refuse($"The coordinate reference system of {source} could not be read ({e.Message}). Give its EPSG code: resource_patch with id and epsg (e.g. epsg=32614).", "crs");
+            throw report.Refuse($"The coordinate reference system of {source} could not be read ({e.Message}). " + AskEpsg, "crs");
         }
         if (cs is GeographicCoordinateSystem geo && geo.PrimeMeridian.Longitude == 0 && Math.Abs(geo.AngularUnit.RadiansPerUnit - Math.PI / 180) < 1e-12) return null;
         try { return Transforms.CreateFromCoordinateSystems(cs, GeographicCoordinateSystem.WGS84).MathTransform; }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or NotImplementedException or InvalidOperationException)
         {
-            throw report.Refuse($"The coordinate reference system of {source} ({cs.Name}) is not supported ({e.Message}). Give its EPSG code: resource_patch with id and epsg (e.g. epsg=32614).", "crs");
+            throw report.Refuse($"The coordinate reference system of {source} ({cs.Name}) is not supported ({e.Message}). " + AskEpsg, "crs");
         }
     }
 

@@ -74,6 +74,21 @@ public class UploadTests(PlatformFixture f)
         return s.GetProperty("layer").GetString()!;
     }
 
+    /// <summary>Runs a test on a new dataset of an editor, then removes what it made (and the scratch folder, if any).</summary>
+    private async Task InDatasetAsync(string prefix, Func<HttpClient, string, Task> test, string? scratch = null)
+    {
+        try
+        {
+            var editor = await EditorAsync();
+            await test(editor, await NewDatasetAsync(editor, prefix));
+        }
+        finally
+        {
+            if (scratch is not null) Directory.Delete(scratch, recursive: true);
+            await CleanAsync(prefix);
+        }
+    }
+
     /// <summary>Removes the test's datasets, their imported tables and layers, and the stored files.</summary>
     private async Task CleanAsync(string prefix)
     {
@@ -146,11 +161,8 @@ public class UploadTests(PlatformFixture f)
     [Fact]
     public async Task Utf8_csv_becomes_a_layer_that_every_door_serves()
     {
-        const string prefix = "prueba-carga-csv";
-        try
+        await InDatasetAsync("prueba-carga-csv", async (editor, dataset) =>
         {
-            var editor = await EditorAsync();
-            var dataset = await NewDatasetAsync(editor, prefix);
             var resource = await CreateAsync(editor, dataset, "localidades.csv", Encoding.UTF8.GetBytes(PlacesCsv(',', false)));
             var layer = Succeeded(resource);
             var rid = resource.GetProperty("id").GetString()!;
@@ -185,35 +197,27 @@ public class UploadTests(PlatformFixture f)
             Assert.Equal(Places.Length, status.GetProperty("rowsTotal").GetInt64());
             var geojson = await f.Http.GetStringAsync($"/downloads/{layer}.geojson");
             Assert.Contains("Antón Lizardo", geojson);
-        }
-        finally { await CleanAsync(prefix); }
+        });
     }
 
     [Fact]
     public async Task Windows_1252_csv_with_semicolons_keeps_its_accents()
     {
-        const string prefix = "prueba-carga-latin";
-        try
+        await InDatasetAsync("prueba-carga-latin", async (editor, dataset) =>
         {
-            var editor = await EditorAsync();
-            var dataset = await NewDatasetAsync(editor, prefix);
             var bytes = Encoding.GetEncoding(1252).GetBytes(PlacesCsv(';', decimalComma: true));
             Assert.False(System.Text.Unicode.Utf8.IsValid(bytes));
             var layer = Succeeded(await CreateAsync(editor, dataset, "localidades-excel.csv", bytes));
             AssertPlaces(await DownloadCsvAsync(layer), decimalComma: true);
             Assert.Equal(Places.Length, await OgcCountAsync(layer));
-        }
-        finally { await CleanAsync(prefix); }
+        });
     }
 
     [Fact]
     public async Task Bad_rows_are_reported_by_line_while_the_good_ones_load()
     {
-        const string prefix = "prueba-carga-filas";
-        try
+        await InDatasetAsync("prueba-carga-filas", async (editor, dataset) =>
         {
-            var editor = await EditorAsync();
-            var dataset = await NewDatasetAsync(editor, prefix);
             var csv = "nombre,lon,lat\n" +
                       "uno,-96.1,19.1\n" +        // line 2
                       "dos,-96.2\n" +             // line 3: ragged
@@ -231,18 +235,14 @@ public class UploadTests(PlatformFixture f)
             Assert.Contains("-90..90", report[2].Problem);
             var rows = await DownloadCsvAsync(layer);
             Assert.Equal(["uno", "cinco, con coma"], rows.Select(r => r["nombre"]).ToArray());
-        }
-        finally { await CleanAsync(prefix); }
+        });
     }
 
     [Fact]
     public async Task A_file_with_nothing_valid_or_an_unclosed_quote_is_refused_whole()
     {
-        const string prefix = "prueba-carga-rechazo";
-        try
+        await InDatasetAsync("prueba-carga-rechazo", async (editor, dataset) =>
         {
-            var editor = await EditorAsync();
-            var dataset = await NewDatasetAsync(editor, prefix);
             var quote = await CreateAsync(editor, dataset, "comillas.csv", Encoding.UTF8.GetBytes("nombre,lon,lat\nuno,-96.1,19.1\n\"dos,-96.2,19.2\n"));
             Assert.Equal("failed", Status(quote).GetProperty("state").GetString());
             Assert.Contains("Line 3", Status(quote).GetProperty("message").GetString());
@@ -252,8 +252,7 @@ public class UploadTests(PlatformFixture f)
             Assert.Equal("failed", Status(feature).GetProperty("state").GetString());
             Assert.Contains("FeatureCollection", Status(feature).GetProperty("message").GetString());
             Assert.Equal(0L, await f.ScalarAsync<long>("SELECT count(*) FROM catalog.layers l JOIN catalog.datasets d ON d.id = l.dataset_id WHERE d.name = @n", ("n", dataset)));
-        }
-        finally { await CleanAsync(prefix); }
+        });
     }
 
     private const string GeoJsonUpload = """
@@ -267,11 +266,8 @@ public class UploadTests(PlatformFixture f)
     [Fact]
     public async Task GeoJson_download_equals_the_upload()
     {
-        const string prefix = "prueba-carga-geojson";
-        try
+        await InDatasetAsync("prueba-carga-geojson", async (editor, dataset) =>
         {
-            var editor = await EditorAsync();
-            var dataset = await NewDatasetAsync(editor, prefix);
             var layer = Succeeded(await CreateAsync(editor, dataset, "sitios.geojson", Encoding.UTF8.GetBytes(GeoJsonUpload)));
             using var uploaded = JsonDocument.Parse(GeoJsonUpload);
             using var downloaded = JsonDocument.Parse(await f.Http.GetStringAsync($"/downloads/{layer}.geojson"));
@@ -289,8 +285,7 @@ public class UploadTests(PlatformFixture f)
                 Assert.InRange(Math.Abs(a[0] - b[0]), 0, 1e-7);
                 Assert.InRange(Math.Abs(a[1] - b[1]), 0, 1e-7);
             }
-        }
-        finally { await CleanAsync(prefix); }
+        });
     }
 
     private const string Polygons = """
@@ -349,32 +344,21 @@ public class UploadTests(PlatformFixture f)
     [Fact]
     public async Task Zipped_shapefile_in_utm_is_reprojected_from_its_prj()
     {
-        const string prefix = "prueba-carga-shp";
         var folder = Ogr("ESRI Shapefile", "manzanas.shp", "-t_srs", "EPSG:32614");
-        try
+        await InDatasetAsync("prueba-carga-shp", async (editor, dataset) =>
         {
-            var editor = await EditorAsync();
-            var dataset = await NewDatasetAsync(editor, prefix);
             var layer = Succeeded(await CreateAsync(editor, dataset, "manzanas.zip", Zip(folder, p => !p.EndsWith(".geojson"))));
             await AssertPolygonsAsync(layer);
             Assert.Equal(2, await OgcCountAsync(layer));
-        }
-        finally
-        {
-            Directory.Delete(folder, true);
-            await CleanAsync(prefix);
-        }
+        }, folder);
     }
 
     [Fact]
     public async Task Shapefile_with_an_unreadable_prj_asks_for_the_epsg_code_then_imports_with_it()
     {
-        const string prefix = "prueba-carga-prj";
         var folder = Ogr("ESRI Shapefile", "manzanas.shp", "-t_srs", "EPSG:32614");
-        try
+        await InDatasetAsync("prueba-carga-prj", async (editor, dataset) =>
         {
-            var editor = await EditorAsync();
-            var dataset = await NewDatasetAsync(editor, prefix);
             var zip = Zip(folder, p => !p.EndsWith(".geojson"), p => p.EndsWith(".prj") ? Encoding.ASCII.GetBytes("PROJCS[\"mangled\",GEOGCS[") : File.ReadAllBytes(p));
             var resource = await CreateAsync(editor, dataset, "manzanas.zip", zip);
             var status = Status(resource);
@@ -386,33 +370,20 @@ public class UploadTests(PlatformFixture f)
             await AssertPolygonsAsync(Succeeded(patched.GetProperty("result")));
             var (_, versions, _) = await f.GetJsonAsync($"/dataset/{dataset}/resource/{id}/versions");
             Assert.Equal(32614, versions[0].GetProperty("epsg").GetInt32());
-        }
-        finally
-        {
-            Directory.Delete(folder, true);
-            await CleanAsync(prefix);
-        }
+        }, folder);
     }
 
     [Fact]
     public async Task GeoPackage_in_mexican_utm_is_read_and_reprojected()
     {
-        const string prefix = "prueba-carga-gpkg";
         var folder = Ogr("GPKG", "manzanas.gpkg", "-t_srs", "EPSG:6369", "-nln", "manzanas");
-        try
+        await InDatasetAsync("prueba-carga-gpkg", async (editor, dataset) =>
         {
-            var editor = await EditorAsync();
-            var dataset = await NewDatasetAsync(editor, prefix);
             var layer = Succeeded(await CreateAsync(editor, dataset, "manzanas.gpkg", File.ReadAllBytes(Path.Combine(folder, "manzanas.gpkg"))));
             await AssertPolygonsAsync(layer);
             var (_, layers, _) = await f.GetJsonAsync("/api/layers");
             Assert.Equal("Polygon", layers.EnumerateArray().Single(l => l.GetProperty("id").GetString() == layer).GetProperty("geometryType").GetString());
-        }
-        finally
-        {
-            Directory.Delete(folder, true);
-            await CleanAsync(prefix);
-        }
+        }, folder);
     }
 
     /// <summary>Validation Error on "upload", and no resource row nor stored file left behind.</summary>
@@ -476,11 +447,8 @@ public class UploadTests(PlatformFixture f)
     [Fact]
     public async Task A_new_upload_is_version_two_and_version_one_stays_downloadable()
     {
-        const string prefix = "prueba-carga-versiones";
-        try
+        await InDatasetAsync("prueba-carga-versiones", async (editor, dataset) =>
         {
-            var editor = await EditorAsync();
-            var dataset = await NewDatasetAsync(editor, prefix);
             var first = Encoding.UTF8.GetBytes("nombre,lon,lat\nuno,-96.1,19.1\ndos,-96.2,19.2\n");
             var resource = await CreateAsync(editor, dataset, "puntos.csv", first);
             var id = resource.GetProperty("id").GetString()!;
@@ -507,18 +475,14 @@ public class UploadTests(PlatformFixture f)
             Assert.Equal(3, (await DownloadCsvAsync(layer)).Count);
             Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM catalog.layers WHERE id = @l", ("l", layer)));
             Assert.Equal(3L, await f.ScalarAsync<long>("SELECT count(*) FROM catalog.resources WHERE layer_id = @l", ("l", layer)));
-        }
-        finally { await CleanAsync(prefix); }
+        });
     }
 
     [Fact]
     public async Task Deleting_an_uploaded_resource_withdraws_its_layer_and_doors()
     {
-        const string prefix = "prueba-carga-borrar";
-        try
+        await InDatasetAsync("prueba-carga-borrar", async (editor, dataset) =>
         {
-            var editor = await EditorAsync();
-            var dataset = await NewDatasetAsync(editor, prefix);
             var resource = await CreateAsync(editor, dataset, "puntos.csv", Encoding.UTF8.GetBytes("nombre,lon,lat\nuno,-96.1,19.1\n"));
             var layer = Succeeded(resource);
             var supervisor = WithToken((await f.StaffAsync("supervisor")).Token);
@@ -526,18 +490,14 @@ public class UploadTests(PlatformFixture f)
             Assert.Equal(HttpStatusCode.NotFound, (await f.Http.GetAsync($"/ogc/collections/{layer}")).StatusCode);
             var (_, package, _) = await f.GetJsonAsync($"/api/3/action/package_show?id={dataset}");
             Assert.Equal(0, package.GetProperty("result").GetProperty("num_resources").GetInt32());
-        }
-        finally { await CleanAsync(prefix); }
+        });
     }
 
     [Fact]
     public async Task Only_editors_and_above_may_upload()
     {
-        const string prefix = "prueba-carga-permisos";
-        try
+        await InDatasetAsync("prueba-carga-permisos", async (editor, dataset) =>
         {
-            var editor = await EditorAsync();
-            var dataset = await NewDatasetAsync(editor, prefix);
             var csv = Encoding.UTF8.GetBytes("nombre,lon,lat\nuno,-96.1,19.1\n");
             foreach (var client in new[] { f.NewClient(), WithToken((await f.StaffAsync("viewer")).Token) })
             {
@@ -547,18 +507,14 @@ public class UploadTests(PlatformFixture f)
             }
             Assert.Equal(0L, await f.ScalarAsync<long>("SELECT count(*) FROM catalog.resources r JOIN catalog.datasets d ON d.id = r.dataset_id WHERE d.name = @n", ("n", dataset)));
             Succeeded(await CreateAsync(WithToken((await f.StaffAsync("supervisor")).Token), dataset, "puntos.csv", csv));
-        }
-        finally { await CleanAsync(prefix); }
+        });
     }
 
     [Fact]
     public async Task Private_datasets_keep_their_imported_layers_off_the_public_doors()
     {
-        const string prefix = "prueba-carga-privada";
-        try
+        await InDatasetAsync("prueba-carga-privada", async (editor, dataset) =>
         {
-            var editor = await EditorAsync();
-            var dataset = await NewDatasetAsync(editor, prefix);
             Assert.Equal(HttpStatusCode.OK, (await CallAsync(editor, "package_patch", new { id = dataset, @private = true })).Status);
             var resource = await CreateAsync(editor, dataset, "puntos.csv", Encoding.UTF8.GetBytes("nombre,lon,lat\nuno,-96.1,19.1\n"));
             var layer = Succeeded(resource);
@@ -566,8 +522,7 @@ public class UploadTests(PlatformFixture f)
             Assert.Equal(HttpStatusCode.NotFound, (await f.Http.GetAsync($"/api/uploads/{resource.GetProperty("id").GetString()}/1")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await CallAsync(editor, "package_patch", new { id = dataset, @private = false })).Status);
             Assert.Single(await DownloadCsvAsync(layer));
-        }
-        finally { await CleanAsync(prefix); }
+        });
     }
 
     [Fact]
