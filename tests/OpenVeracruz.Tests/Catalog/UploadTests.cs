@@ -197,6 +197,13 @@ public class UploadTests(PlatformFixture f)
             Assert.Equal(Places.Length, status.GetProperty("rowsTotal").GetInt64());
             var geojson = await f.Http.GetStringAsync($"/downloads/{layer}.geojson");
             Assert.Contains("Antón Lizardo", geojson);
+
+            // a host starting afresh reads the layer back from catalog.layers
+            var restarted = LayerRegistry.Load(f.Services.GetRequiredService<LayerRegistry>().DatasetsPath);
+            await using (var db = OpenVeracruz.Platform.Shared.PlatformDatabase.CreateContext(f.Db))
+                await UploadedLayers.RefreshAsync(db, restarted, null, CancellationToken.None);
+            Assert.Equal(["fid", "nombre", "tipo", "poblacion", "superficie", "fecha"], restarted.Find(layer)!.Properties.Select(p => p.Name).ToArray());
+            Assert.Equal(["integer", "text", "text", "integer", "number", "date"], restarted.Find(layer)!.Properties.Select(p => p.Type).ToArray());
         });
     }
 
