@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using OpenVeracruz.Platform.Auth;
 using OpenVeracruz.Platform.Catalog;
 using OpenVeracruz.Platform.Shared;
@@ -81,11 +80,10 @@ public static partial class UploadActions
     public static async Task<JsonNode?> UpdateAsync(CkanContext c, Dataset dataset, Resource res, IFormFile file)
     {
         var db = c.Service<AppDbContext>();
-        var last = await db.ResourceVersions.Where(v => v.ResourceId == res.Id).MaxAsync(v => (int?)v.Version, c.Ct) ?? 0;
         if (c.Params.String("name") is { Length: > 0 } n) res.Name = n;
         if (c.Params.String("description") is { } d) res.Description = d;
         res.LastModified = dataset.MetadataModified = DateTime.UtcNow;
-        await SaveVersionAsync(c, db, res, last + 1, file, Epsg(c));
+        await SaveVersionAsync(c, db, res, null, file, Epsg(c));
         return await ShowAsync(c, db, res.Id);
     }
 
@@ -104,7 +102,11 @@ public static partial class UploadActions
         return await ShowAsync(c, db, res.Id);
     }
 
-    private static async Task SaveVersionAsync(CkanContext c, AppDbContext db, Resource res, int number, IFormFile file, int? epsg)
+    /// <summary>
+    /// Checks and stores the file as a version of the resource (<paramref name="number"/>, or the next one under a lock
+    /// of the resource row, so parallel uploads get distinct versions and folders), then queues its import.
+    /// </summary>
+    private static async Task SaveVersionAsync(CkanContext c, AppDbContext db, Resource res, int? number, IFormFile file, int? epsg)
     {
         var o = Options(c.Http);
         UploadFormat format;
@@ -113,10 +115,16 @@ public static partial class UploadActions
             try { format = UploadInspector.Inspect(file.FileName, content, file.Length, c.Params.String("format"), o); }
             catch (BadRequestException e) { throw CkanException.Validation("upload", e.Message); }
         }
+        await using var tx = await db.Database.BeginTransactionAsync(c.Ct);
+        if (number is null)
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM catalog.resources WHERE id = {res.Id} FOR UPDATE", c.Ct);
+            number = (await db.ResourceVersions.Where(v => v.ResourceId == res.Id).MaxAsync(v => (int?)v.Version, c.Ct) ?? 0) + 1;
+        }
         var root = c.Service<UploadStore>().Root;
         var name = UnsafeName().Replace(Path.GetFileName(file.FileName), "_").Trim('.', '_');
         if (name.Length == 0) name = "upload";
-        var relative = Path.Combine(res.Id.ToString(), number.ToString(System.Globalization.CultureInfo.InvariantCulture), name);
+        var relative = Path.Combine(res.Id.ToString(), number.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), name);
         var folder = Path.GetDirectoryName(Path.Combine(root, relative))!;
         var now = DateTime.UtcNow;
         res.Format = format.Label;
@@ -124,26 +132,24 @@ public static partial class UploadActions
         if (!res.DatastoreActive) res.Url = $"/api/uploads/{res.Id}/{number}";
         db.ResourceVersions.Add(new ResourceVersion
         {
-            ResourceId = res.Id, Version = number, Created = now, OriginalName = Path.GetFileName(file.FileName), StoredPath = relative,
+            ResourceId = res.Id, Version = number.Value, Created = now, OriginalName = Path.GetFileName(file.FileName), StoredPath = relative,
             Format = format.Code, SizeBytes = file.Length, Epsg = epsg, UploadedBy = c.Http.User.Identity?.Name,
         });
-        db.ImportJobs.Add(ImportJob.Queue(res.Id, number, now));
+        db.ImportJobs.Add(ImportJob.Queue(res.Id, number.Value, now));
         Directory.CreateDirectory(folder);
         try
         {
             await using (var target = File.Create(Path.Combine(root, relative)))
                 await file.CopyToAsync(target, c.Ct);
             await db.SaveChangesAsync(c.Ct);
+            await tx.CommitAsync(c.Ct);
         }
-        catch (Exception e)
+        catch
         {
             Directory.Delete(folder, recursive: true); // nothing is kept of an upload that was not recorded
-            if (e is DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } })
-                throw new CkanException(409, "Validation Error", "Another file was uploaded to this resource at the same time: send it again.",
-                    new JsonObject { ["upload"] = new JsonArray("Another file was uploaded to this resource at the same time: send it again.") });
             throw;
         }
-        await c.Service<IImportQueue>().EnqueueAsync(res.Id, number, c.Ct);
+        await c.Service<IImportQueue>().EnqueueAsync(res.Id, number.Value, c.Ct);
     }
 
     private static readonly JsonSerializerOptions SnakeCase = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

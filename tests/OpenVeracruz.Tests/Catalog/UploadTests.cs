@@ -361,6 +361,70 @@ public class UploadTests(PlatformFixture f)
     }
 
     [Fact]
+    public async Task Shapefile_dbf_is_read_in_the_encoding_its_cpg_names()
+    {
+        var folder = Ogr("ESRI Shapefile", "manzanas.shp", "-lco", "ENCODING=UTF-8");
+        await InDatasetAsync("prueba-carga-cpg", async (editor, dataset) =>
+        {
+            Assert.Equal("UTF-8", File.ReadAllText(Path.Combine(folder, "manzanas.cpg")).Trim());
+            await AssertPolygonsAsync(Succeeded(await CreateAsync(editor, dataset, "manzanas.zip", Zip(folder, p => !p.EndsWith(".geojson")))));
+        }, folder);
+    }
+
+    [Fact]
+    public async Task GeoJson_features_out_of_range_are_rejected_by_number_and_invalid_ones_repaired()
+    {
+        await InDatasetAsync("prueba-carga-geometrias", async (editor, dataset) =>
+        {
+            var file = """
+                {"type":"FeatureCollection","features":[
+                  {"type":"Feature","properties":{"n":1},"geometry":{"type":"Point","coordinates":[-96.1,19.1]}},
+                  {"type":"Feature","properties":{"n":2},"geometry":{"type":"Point","coordinates":[-96.1,95.0]}},
+                  {"type":"Feature","properties":{"n":3},"geometry":{"type":"Polygon","coordinates":[[[-96.10,19.10],[-96.09,19.11],[-96.09,19.10],[-96.10,19.11],[-96.10,19.10]]]}},
+                  {"type":"Feature","properties":{"n":4},"geometry":null}
+                ]}
+                """;
+            var resource = await CreateAsync(editor, dataset, "mezcla.geojson", Encoding.UTF8.GetBytes(file));
+            var layer = Succeeded(resource);
+            var report = Status(resource).GetProperty("report").EnumerateArray().Select(r => (r.GetProperty("row").GetInt64(), r.GetProperty("problem").GetString()!)).ToList();
+            Assert.Equal([2L, 3L, 4L], report.Select(r => r.Item1).ToArray());
+            Assert.Contains("repaired", report[1].Item2);
+            Assert.Equal(2, Status(resource).GetProperty("rejected").GetInt32());
+            Assert.Equal(1, Status(resource).GetProperty("repaired").GetInt32());
+            Assert.Equal(2, await OgcCountAsync(layer));
+            var (schema, table) = UploadedLayers.TableOf(Guid.Parse(resource.GetProperty("id").GetString()!));
+            Assert.True(await f.ScalarAsync<bool>($"SELECT bool_and(ST_IsValid(geom)) FROM {schema}.{table}"));
+            var (_, layers, _) = await f.GetJsonAsync("/api/layers");
+            Assert.Equal("Geometry", layers.EnumerateArray().Single(l => l.GetProperty("id").GetString() == layer).GetProperty("geometryType").GetString());
+        });
+    }
+
+    [Fact]
+    public async Task Parallel_uploads_to_one_resource_get_distinct_versions_and_the_newest_is_published()
+    {
+        await InDatasetAsync("prueba-carga-paralela", async (editor, dataset) =>
+        {
+            static byte[] Points(int n) => Encoding.UTF8.GetBytes("nombre,lon,lat\n" + string.Concat(Enumerable.Range(1, n).Select(i => $"p{i},-96.{i:D2},19.1\n")));
+            var resource = await CreateAsync(editor, dataset, "puntos.csv", Points(1));
+            var id = resource.GetProperty("id").GetString()!;
+            var layer = Succeeded(resource);
+            var results = await Task.WhenAll(Enumerable.Range(2, 4).Select(n => UploadAsync(editor, "resource_update", new() { ["id"] = id }, $"puntos-{n}.csv", Points(n))));
+            Assert.All(results, r => Assert.Equal(HttpStatusCode.OK, r.Status));
+            var (_, versions, _) = await f.GetJsonAsync($"/dataset/{dataset}/resource/{id}/versions");
+            Assert.Equal([1, 2, 3, 4, 5], versions.EnumerateArray().Select(v => v.GetProperty("version").GetInt32()).ToArray());
+            foreach (var v in versions.EnumerateArray())
+            {
+                // each version keeps the file that was sent as it: n points in puntos-n.csv
+                var n = int.Parse(Path.GetFileNameWithoutExtension(v.GetProperty("originalName").GetString()!).Split('-').ElementAtOrDefault(1) ?? "1");
+                Assert.Equal(Points(n), await f.Http.GetByteArrayAsync(v.GetProperty("downloadUrl").GetString()));
+            }
+            var newest = versions.EnumerateArray().Last();
+            var newestPoints = int.Parse(Path.GetFileNameWithoutExtension(newest.GetProperty("originalName").GetString()!).Split('-')[1]);
+            Assert.Equal(newestPoints, (await DownloadCsvAsync(layer)).Count);
+        });
+    }
+
+    [Fact]
     public async Task Shapefile_with_an_unreadable_prj_asks_for_the_epsg_code_then_imports_with_it()
     {
         var folder = Ogr("ESRI Shapefile", "manzanas.shp", "-t_srs", "EPSG:32614");
