@@ -191,6 +191,10 @@ public class UploadTests(PlatformFixture f)
             var (_, package, _) = await f.GetJsonAsync($"/api/3/action/package_show?id={dataset}");
             var formats = package.GetProperty("result").GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("format").GetString()).ToList();
             Assert.Equal(["CSV", "GeoJSON", "OGC API - Features"], formats);
+            var extras = package.GetProperty("result").GetProperty("extras").EnumerateArray().ToDictionary(e => e.GetProperty("key").GetString()!, e => e.GetProperty("value").GetString()!);
+            Assert.Contains("Polygon", extras["spatial"]); // the extent of the imported rows, so ext_bbox finds the dataset
+            var (_, inBox, _) = await f.GetJsonAsync("/api/3/action/package_search?ext_bbox=-96.2,19.0,-96.0,19.2&rows=1000");
+            Assert.Contains(inBox.GetProperty("result").GetProperty("results").EnumerateArray(), r => r.GetProperty("name").GetString() == dataset);
             var (_, shown, _) = await f.GetJsonAsync($"/api/3/action/resource_show?id={rid}");
             Assert.Equal("succeeded", shown.GetProperty("result").GetProperty("import_status").GetProperty("state").GetString());
             var (_, status, _) = await f.GetJsonAsync($"/api/uploads/{rid}/status");
