@@ -105,11 +105,28 @@ public static class LayerLoader
         if (keys.Any(k => k is null) || keys.Distinct().Count() != keys.Count)
             throw new InvalidDataException($"{layer.Dataset.Id}: key '{layer.KeyColumn}' must be present and unique in every feature");
 
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await ReplaceTableAsync(conn, tx, layer, rows, null, ct);
+        await RecordLoadAsync(conn, tx, layer.Dataset.Id, hash, rows.Count, ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Loaded {Dataset}: {Rows} rows into {Table} ({Empty} empty values, {Repaired} geometries repaired)",
+            layer.Dataset.Id, rows.Count, layer.QualifiedTable, empty, repaired);
+        return new LoadReport(layer.Dataset.Id, false, rows.Count, empty, repaired);
+    }
+
+    /// <summary>
+    /// Writes the rows (values in the order of the layer's properties, then the geometry) into a fresh staging table
+    /// by binary COPY and swaps it in for the layer's table, inside the caller's transaction: readers see the old
+    /// rows or the new ones, never half of them. <paramref name="progress"/> hears the count every 5,000 rows.
+    /// </summary>
+    public static async Task<long> ReplaceTableAsync(NpgsqlConnection conn, NpgsqlTransaction tx, LayerDefinition layer,
+        IEnumerable<(object?[] Values, Geometry Geometry)> rows, Func<long, Task>? progress, CancellationToken ct)
+    {
         var q = LayerDefinition.Quote;
         var staging = layer.Table + "__load";
-        await using var tx = await conn.BeginTransactionAsync(ct);
         await Exec(conn, tx, $"DROP TABLE IF EXISTS {q(layer.Schema)}.{q(staging)}; " + LayerSql.CreateTable(layer, staging), ct);
         var columns = string.Join(", ", layer.Properties.Select(p => q(p.Name)).Append(q(layer.GeometryColumn)));
+        long n = 0;
         await using (var writer = await conn.BeginBinaryImportAsync($"COPY {q(layer.Schema)}.{q(staging)} ({columns}) FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var (values, geometry) in rows)
@@ -121,16 +138,13 @@ public static class LayerLoader
                     else await writer.WriteAsync(values[i], LayerSql.DbType(layer.Properties[i]), ct);
                 }
                 await writer.WriteAsync(geometry, NpgsqlDbType.Geometry, ct);
+                if (++n % 5000 == 0 && progress is not null) await progress(n);
             }
             await writer.CompleteAsync(ct);
         }
-        // CASCADE: the datastore views on the old table go with it; the catalog sync recreates them
+        // CASCADE: the datastore views on the old table go with it; the caller (or the catalog sync) recreates them
         await Exec(conn, tx, $"DROP TABLE IF EXISTS {layer.QualifiedTable} CASCADE; ALTER TABLE {q(layer.Schema)}.{q(staging)} RENAME TO {q(layer.Table)}; ANALYZE {layer.QualifiedTable};", ct);
-        await RecordLoadAsync(conn, tx, layer.Dataset.Id, hash, rows.Count, ct);
-        await tx.CommitAsync(ct);
-        log.LogInformation("Loaded {Dataset}: {Rows} rows into {Table} ({Empty} empty values, {Repaired} geometries repaired)",
-            layer.Dataset.Id, rows.Count, layer.QualifiedTable, empty, repaired);
-        return new LoadReport(layer.Dataset.Id, false, rows.Count, empty, repaired);
+        return n;
     }
 
     /// <summary>Promotes single parts to the layer's multi type; null when the geometry cannot fit it.</summary>

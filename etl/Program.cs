@@ -1,6 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenVeracruz.Etl;
+using OpenVeracruz.Etl.Uploads;
+using OpenVeracruz.Platform.Uploads;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
 
@@ -8,16 +11,19 @@ namespace OpenVeracruz.Etl;
 
 // OpenVeracruz ETL command line:
 //   dotnet run --project etl -- load [--parcels N]      load every bundled dataset (idempotent)
+//   dotnet run --project etl -- import RESOURCE_ID N    import version N of an uploaded resource again, in-process
+//                                                       (the files are under Data__UploadsPath, default .data/uploads)
 // The database comes from ConnectionStrings__OpenVeracruz, or the local cluster of infra/postgis.sh.
 public static class EtlCli
 {
     public static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" || args[0] != "load")
+        if (args.Length == 0 || args[0] is "-h" or "--help" || args[0] is not ("load" or "import"))
         {
-            Console.WriteLine("usage: dotnet run --project etl -- load [--parcels N]");
+            Console.WriteLine("usage: dotnet run --project etl -- load [--parcels N] | import RESOURCE_ID VERSION");
             return args.Length == 0 || args[0] is "-h" or "--help" ? 0 : 2;
         }
+        if (args[0] == "import") return await ImportAsync(args);
         int? parcels = null;
         var i = Array.IndexOf(args, "--parcels");
         if (i >= 0)
@@ -40,5 +46,26 @@ public static class EtlCli
         foreach (var r in await loader.LoadAllAsync(parcels))
             Console.WriteLine(r.Skipped ? $"{r.DatasetId}: unchanged" : $"{r.DatasetId}: {r.Rows} rows, {r.EmptyValues} empty values, {r.RepairedGeometries} geometries repaired");
         return 0;
+    }
+
+    private static async Task<int> ImportAsync(string[] args)
+    {
+        if (args.Length != 3 || !Guid.TryParse(args[1], out var resource) || !int.TryParse(args[2], out var version) || version < 1)
+        {
+            Console.Error.WriteLine("usage: dotnet run --project etl -- import RESOURCE_ID VERSION");
+            return 2;
+        }
+        var cs = Environment.GetEnvironmentVariable($"ConnectionStrings__{PlatformDatabase.ConnectionStringName}") ?? PlatformDatabase.LocalDefault;
+        var datasets = LayerRegistry.FindFolder(Directory.GetCurrentDirectory(), "datasets") ?? LayerRegistry.FindFolder(AppContext.BaseDirectory, "datasets")
+            ?? throw new DirectoryNotFoundException("datasets/ not found: run from inside the repository");
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+        await using var db = PlatformDatabase.CreateDataSource(cs);
+        var store = new UploadStore(UploadOptions.ResolveRoot(Environment.GetEnvironmentVariable("Data__UploadsPath"), Directory.GetCurrentDirectory()));
+        var job = new ImportUploadJob(db, LayerRegistry.Load(datasets), store, Options.Create(new UploadOptions()), loggers.CreateLogger<ImportUploadJob>());
+        await job.ImportAsync(resource, version, CancellationToken.None);
+        await using var ctx = PlatformDatabase.CreateContext(db);
+        var status = await UploadStatus.LatestAsync(ctx, resource, CancellationToken.None);
+        Console.WriteLine(status is null ? "no such upload" : $"{status.State}: {status.Message}");
+        return status?.State == ImportJob.Succeeded ? 0 : 1;
     }
 }

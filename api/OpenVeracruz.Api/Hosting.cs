@@ -24,6 +24,9 @@ using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.OData;
 using OpenVeracruz.Platform.Ogc;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Uploads;
+using OpenVeracruz.Etl.Uploads;
+using Hangfire.Dashboard;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace OpenVeracruz.Api;
@@ -37,6 +40,8 @@ public sealed class DataOptions
     public bool LoadOnStart { get; set; } = true;
     /// <summary>Synthetic parcels to generate; the dataset's default (50,000) when empty. At most 1,000,000.</summary>
     public int? ParcelCount { get; set; }
+    /// <summary>Folder of the uploaded originals; .data/uploads at the repository root when empty.</summary>
+    public string? UploadsPath { get; set; }
 }
 
 public static class Hosting
@@ -60,6 +65,7 @@ public static class Hosting
         });
         s.AddScoped<DatasetLoader>();
         s.AddScoped<CatalogSync>();
+        AddUploads(builder);
         s.AddSingleton(sp =>
         {
             var config = sp.GetRequiredService<IConfiguration>();
@@ -104,6 +110,22 @@ public static class Hosting
                 new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }));
         if (builder.Configuration.GetValue("Jobs:Enabled", true))
             s.AddHangfireServer(o => o.WorkerCount = 2);
+    }
+
+    /// <summary>
+    /// Uploads: limits (section "Uploads"), the originals' folder (Data:UploadsPath), and the import job, queued on
+    /// Hangfire, or run in-process when Jobs:RunImportsInline is set or no Hangfire server runs (Jobs:Enabled false).
+    /// </summary>
+    private static void AddUploads(WebApplicationBuilder builder)
+    {
+        var s = builder.Services;
+        s.Configure<UploadOptions>(builder.Configuration.GetSection("Uploads"));
+        s.AddSingleton(sp => new UploadStore(UploadOptions.ResolveRoot(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DataOptions>>().Value.UploadsPath, sp.GetRequiredService<IWebHostEnvironment>().ContentRootPath)));
+        s.AddScoped<ImportUploadJob>();
+        var inline = builder.Configuration.GetValue("Jobs:RunImportsInline", false) || !builder.Configuration.GetValue("Jobs:Enabled", true);
+        if (inline) s.AddSingleton<IImportQueue, InlineImportQueue>();
+        else s.AddSingleton<IImportQueue, HangfireImportQueue>();
     }
 
     /// <summary>Identity on PostgreSQL, cookie sign-in for the web, API tokens for scripts, one policy per role.</summary>
@@ -168,6 +190,8 @@ public static class Hosting
         await StaffSetup.EnsureAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>(), scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>(),
             app.Configuration[StaffSetup.AdminEmailVariable], app.Configuration[StaffSetup.AdminPasswordVariable], app.Logger);
         var data = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DataOptions>>().Value;
+        // the layers imported from uploads join the registry before the catalog sync recreates the datastore views
+        await UploadedLayers.RefreshAsync(db, scope.ServiceProvider.GetRequiredService<LayerRegistry>(), null, CancellationToken.None);
         if (data.LoadOnStart)
         {
             foreach (var r in await scope.ServiceProvider.GetRequiredService<DatasetLoader>().LoadAllAsync(data.ParcelCount))
@@ -208,9 +232,11 @@ public static class Hosting
         app.MapOgcEndpoints();
         app.MapDownloadEndpoints();
         app.MapCkanApi();
+        app.MapUploadEndpoints();
         app.MapAuthEndpoints();
         app.MapDcatEndpoints();
         app.MapGisDownloadEndpoints();
+        app.UseHangfireDashboard("/jobs", new DashboardOptions { Authorization = [new StaffDashboardFilter()], AppPath = "/", DashboardTitle = "OpenVeracruz — trabajos / jobs" });
         app.MapControllers();
 
         app.Lifetime.ApplicationStarted.Register(() =>
@@ -228,6 +254,42 @@ public sealed class ReloadDatasetsJob(DatasetLoader loader, CatalogSync sync, Mi
     {
         await loader.LoadAllAsync(data.Value.ParcelCount);
         await sync.SyncAsync();
+    }
+}
+
+/// <summary>Runs an import in-process, right after the upload is committed (tests, hosts without a Hangfire server).</summary>
+public sealed class InlineImportQueue(IServiceScopeFactory scopes, ILogger<InlineImportQueue> log) : IImportQueue
+{
+    public async Task EnqueueAsync(Guid resourceId, int version, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        // not the request's token: a caller that hangs up does not leave the import half-run
+        try { await scope.ServiceProvider.GetRequiredService<ImportUploadJob>().ImportAsync(resourceId, version, CancellationToken.None); }
+        catch (Exception e)
+        {
+            // the job has recorded its failure in catalog.import_jobs; the upload itself stands
+            log.LogError(e, "Inline import of {Resource} version {Version} failed", resourceId, version);
+        }
+    }
+}
+
+/// <summary>Queues an import on Hangfire (PostgreSQL storage); a worker runs <see cref="ImportUploadJob.RunAsync"/>.</summary>
+public sealed class HangfireImportQueue(IBackgroundJobClient jobs) : IImportQueue
+{
+    public Task EnqueueAsync(Guid resourceId, int version, CancellationToken ct)
+    {
+        jobs.Enqueue<ImportUploadJob>(j => j.RunAsync(resourceId, version));
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The Hangfire dashboard (/jobs) is for supervisors and admins signed in: 401 for anonymous callers, 403 for other staff.</summary>
+public sealed class StaffDashboardFilter : IDashboardAuthorizationFilter
+{
+    public bool Authorize(DashboardContext context)
+    {
+        var user = context.GetHttpContext().User;
+        return user.Identity?.IsAuthenticated == true && Roles.AtLeast(Roles.Supervisor).Any(user.IsInRole);
     }
 }
 

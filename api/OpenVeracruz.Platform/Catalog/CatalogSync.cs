@@ -117,12 +117,7 @@ public sealed class CatalogSync(AppDbContext db, LayerRegistry registry, NpgsqlD
             .Select(r => new { r.Id, r.LayerId }).ToListAsync(ct);
         await using var conn = await ds.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        bool grant;
-        await using (var role = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @r)", conn, tx))
-        {
-            role.Parameters.AddWithValue("r", LayerSql.DatastoreReaderRole);
-            grant = (bool)(await role.ExecuteScalarAsync(ct))!;
-        }
+        var grant = await ReaderRoleExistsAsync(conn, tx, ct);
         foreach (var r in resources)
         {
             if (registry.Find(r.LayerId!) is not { } layer) continue;
@@ -130,6 +125,14 @@ public sealed class CatalogSync(AppDbContext db, LayerRegistry registry, NpgsqlD
             await cmd.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Whether the datastore reader role exists, so the views can be granted to it.</summary>
+    public static async Task<bool> ReaderRoleExistsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using var role = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @r)", conn, tx);
+        role.Parameters.AddWithValue("r", LayerSql.DatastoreReaderRole);
+        return (bool)(await role.ExecuteScalarAsync(ct))!;
     }
 
     private async Task<Polygon?> ExtentAsync(LayerDefinition layer, CancellationToken ct)

@@ -110,9 +110,10 @@ public static class CkanApi
     /// <summary>Accents and ñ as UTF-8 text, not \u escapes: the output is read by people in workshops too.</summary>
     private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static readonly Dictionary<string, (CkanAction Action, string Help)> Actions = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, (CkanAction Action, string Help, Func<HttpContext, Task>? BeforeForm)> Actions = new(StringComparer.Ordinal);
 
-    public static void Register(string name, string help, CkanAction action) => Actions[name] = (action, help);
+    /// <summary>Registers an action; <paramref name="beforeForm"/> runs before a form body is read (authorization and size limits of uploads).</summary>
+    public static void Register(string name, string help, CkanAction action, Func<HttpContext, Task>? beforeForm = null) => Actions[name] = (action, help, beforeForm);
 
     public static IReadOnlyCollection<string> ActionNames => Actions.Keys;
 
@@ -138,6 +139,7 @@ public static class CkanApi
         {
             if (!Actions.TryGetValue(action, out var entry))
                 throw new CkanException(400, "Bad Request", $"Bad request - Action name not known: {action}");
+            if (entry.BeforeForm is { } before && http.Request.HasFormContentType) await before(http);
             var p = await CkanParams.ReadAsync(http.Request, http.RequestAborted);
             var result = await entry.Action(new CkanContext(p, http, baseUrl, http.RequestAborted));
             status = 200;

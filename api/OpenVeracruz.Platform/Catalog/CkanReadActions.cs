@@ -204,7 +204,7 @@ public static class CkanReadActions
         var r = await db.Resources.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id && x.State == "active", c.Ct);
         if (r is null || !await db.Datasets.AnyAsync(d => d.Id == r.DatasetId && d.State == "active" && !d.Private, c.Ct))
             throw CkanException.NotFound("Resource");
-        return CkanDictionaries.Resource(r, c.BaseUrl);
+        return Uploads.UploadActions.WithStatus(CkanDictionaries.Resource(r, c.BaseUrl), await Uploads.UploadStatus.LatestAsync(db, r.Id, c.Ct));
     }
 
     private static Task<JsonNode?> StatusShow(CkanContext c) => Task.FromResult<JsonNode?>(new JsonObject

@@ -3,7 +3,9 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using OpenVeracruz.Platform.Auth;
+using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Uploads;
 
 namespace OpenVeracruz.Platform.Catalog;
 
@@ -22,7 +24,9 @@ public static partial class CkanWriteActions
         CkanApi.Register("package_update", "Replace a dataset's metadata. Staff (editor) only. Parameters: id plus the fields of package_create; resources are kept when not given.", c => Save(c, create: false, patch: false));
         CkanApi.Register("package_patch", "Change only the given fields of a dataset. Staff (editor) only.", c => Save(c, create: false, patch: true));
         CkanApi.Register("package_delete", "Delete a dataset (it stays in the database as deleted). Staff (supervisor) only. Parameters: id.", PackageDelete);
-        CkanApi.Register("resource_create", "Add a resource (by URL) to a dataset. Staff (editor) only. Parameters: package_id, url, name, format, description.", ResourceCreate);
+        CkanApi.Register("resource_create", "Add a resource to a dataset, by URL or as an uploaded file (multipart/form-data, the file in 'upload': CSV, GeoJSON, zipped Shapefile or GeoPackage; it is imported as a layer). Staff (editor) only. Parameters: package_id, url or upload, name, format, description, epsg (the CRS of a file whose own cannot be read).", ResourceCreate, UploadActions.BeforeFormAsync);
+        CkanApi.Register("resource_update", "Replace a resource's URL and metadata, or upload a new version of its file (multipart, 'upload'): version N+1 is imported in place of the current one, older versions stay downloadable. Staff (editor) only. Parameters: id, url or upload, name, format, description, epsg.", ResourceUpdate, UploadActions.BeforeFormAsync);
+        CkanApi.Register("resource_patch", "Change only the given fields of a resource (name, description). With epsg, the latest uploaded version is imported again reading its coordinates in that CRS (for a shapefile whose .prj could not be read). Staff (editor) only. Parameters: id, name, description, epsg.", ResourcePatch);
         CkanApi.Register("resource_delete", "Delete a resource. Staff (supervisor) only. Parameters: id.", ResourceDelete);
     }
 
@@ -32,7 +36,7 @@ public static partial class CkanWriteActions
         if (user.Identity?.IsAuthenticated != true || !Roles.AtLeast(role).Any(user.IsInRole)) throw CkanException.Denied(action);
     }
 
-    private static async Task<Dataset> FindForWriteAsync(AppDbContext db, string idOrName, CancellationToken ct)
+    internal static async Task<Dataset> FindForWriteAsync(AppDbContext db, string idOrName, CancellationToken ct)
     {
         Guid.TryParse(idOrName, out var id);
         var d = await db.Datasets.AsSplitQuery().Include(x => x.Organization).Include(x => x.Tags).Include(x => x.Groups).ThenInclude(g => g.Group).Include(x => x.Resources)
@@ -148,6 +152,7 @@ public static partial class CkanWriteActions
         {
             throw CkanException.Validation("name", "That URL is already in use.");
         }
+        await UploadedLayers.RefreshAsync(db, c.Service<LayerRegistry>(), d.Id, c.Ct); // privacy and metadata of its imported layers
         return await ShowAsync(db, d.Id, c);
     }
 
@@ -183,25 +188,70 @@ public static partial class CkanWriteActions
         d.State = "deleted";
         d.MetadataModified = DateTime.UtcNow;
         await db.SaveChangesAsync(c.Ct);
+        await UploadedLayers.RefreshAsync(db, c.Service<LayerRegistry>(), d.Id, c.Ct);
         return null;
     }
 
     private static async Task<JsonNode?> ResourceCreate(CkanContext c)
     {
         Require(c, Roles.Editor, "resource_create");
-        if (c.Http.Request.HasFormContentType && c.Http.Request.Form.Files.Count > 0)
-            throw CkanException.Validation("upload", "File uploads are not accepted yet: publish the file at a URL and give it as url.");
         var db = c.Service<AppDbContext>();
         var d = await FindForWriteAsync(db, c.Params.Required("package_id"), c.Ct);
-        var url = c.Params.Required("url");
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
-            throw CkanException.Validation("url", "Must be an http(s) URL");
+        if (UploadActions.FileOf(c) is { } file) return await UploadActions.CreateAsync(c, d, file);
+        var url = HttpUrl(c);
         var now = DateTime.UtcNow;
         var res = new Resource { Id = Guid.NewGuid(), DatasetId = d.Id, Name = "", Format = "", MimeType = "", Url = url, Created = now };
         Fill(res, c.Params.Values, url, d.Resources.Count(r => r.State == "active"), now);
         d.Resources.Add(res);
         db.Resources.Add(res); // a preset Guid key would otherwise read as an existing row
         d.MetadataModified = now;
+        await db.SaveChangesAsync(c.Ct);
+        return CkanDictionaries.Resource(res, c.BaseUrl);
+    }
+
+    private static string HttpUrl(CkanContext c)
+    {
+        var url = c.Params.Required("url");
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
+            throw CkanException.Validation("url", "Must be an http(s) URL");
+        return url;
+    }
+
+    /// <summary>An active resource and its dataset, for a write by its id (the dataset must have been created through the API).</summary>
+    private static async Task<(Dataset Dataset, Resource Resource)> FindResourceForWriteAsync(AppDbContext db, CkanContext c)
+    {
+        if (!Guid.TryParse(c.Params.Required("id"), out var id)) throw CkanException.NotFound("Resource");
+        var datasetId = await db.Resources.Where(x => x.Id == id && x.State == "active").Select(x => (Guid?)x.DatasetId).FirstOrDefaultAsync(c.Ct)
+            ?? throw CkanException.NotFound("Resource");
+        var d = await FindForWriteAsync(db, datasetId.ToString(), c.Ct);
+        return (d, d.Resources.First(x => x.Id == id));
+    }
+
+    private static async Task<JsonNode?> ResourceUpdate(CkanContext c)
+    {
+        Require(c, Roles.Editor, "resource_update");
+        var db = c.Service<AppDbContext>();
+        var (d, res) = await FindResourceForWriteAsync(db, c);
+        if (UploadActions.FileOf(c) is { } file) return await UploadActions.UpdateAsync(c, d, res, file);
+        if (await db.ResourceVersions.AnyAsync(v => v.ResourceId == res.Id, c.Ct))
+            throw CkanException.Validation("upload", "This resource is an uploaded file: send a new version of it in 'upload' (multipart/form-data).");
+        var url = HttpUrl(c);
+        var now = DateTime.UtcNow;
+        Fill(res, c.Params.Values, url, res.Position, now);
+        d.MetadataModified = now;
+        await db.SaveChangesAsync(c.Ct);
+        return CkanDictionaries.Resource(res, c.BaseUrl);
+    }
+
+    private static async Task<JsonNode?> ResourcePatch(CkanContext c)
+    {
+        Require(c, Roles.Editor, "resource_patch");
+        var db = c.Service<AppDbContext>();
+        var (d, res) = await FindResourceForWriteAsync(db, c);
+        if (c.Params.String("name") is { Length: > 0 } name) res.Name = name;
+        if (c.Params.String("description") is { } description) res.Description = description;
+        res.LastModified = d.MetadataModified = DateTime.UtcNow;
+        if (c.Params.Values.ContainsKey("epsg")) return await UploadActions.ReimportAsync(c, res);
         await db.SaveChangesAsync(c.Ct);
         return CkanDictionaries.Resource(res, c.BaseUrl);
     }
@@ -215,8 +265,13 @@ public static partial class CkanWriteActions
         var d = await db.Datasets.FirstAsync(x => x.Id == r.DatasetId, c.Ct);
         await FindForWriteAsync(db, d.Name, c.Ct);
         r.State = "deleted";
+        // an uploaded resource takes the GeoJSON and OGC API doors of its layer with it
+        if (await db.Layers.AnyAsync(l => l.ResourceId == r.Id, c.Ct))
+            foreach (var door in await db.Resources.Where(x => x.LayerId == r.LayerId && x.DatasetId == r.DatasetId && x.State == "active").ToListAsync(c.Ct))
+                door.State = "deleted";
         d.MetadataModified = DateTime.UtcNow;
         await db.SaveChangesAsync(c.Ct);
+        await UploadedLayers.RefreshAsync(db, c.Service<LayerRegistry>(), d.Id, c.Ct);
         return null;
     }
 }

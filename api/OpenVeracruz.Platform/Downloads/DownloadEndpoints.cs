@@ -70,6 +70,7 @@ public static class DownloadEndpoints
                 csv.WriteField(value switch
                 {
                     string s when isText[i] => Neutralise(s),
+                    DateOnly date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                     double d => d.ToString("R", CultureInfo.InvariantCulture),
                     IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                     _ => value.ToString() ?? "",

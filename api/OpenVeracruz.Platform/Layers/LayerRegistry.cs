@@ -29,11 +29,14 @@ public sealed record LayerDefinition(
 }
 
 /// <summary>
-/// The layers published by the platform, read from <c>datasets/*/dataset.json</c>: adding a layer is adding a folder.
+/// The layers published by the platform: the bundled ones read from <c>datasets/*/dataset.json</c> (adding a layer is
+/// adding a folder) and the ones imported from staff uploads (catalog.layers), registered at run time. Thread-safe:
+/// readers see an immutable snapshot, writers replace it.
 /// </summary>
 public sealed class LayerRegistry
 {
-    private readonly Dictionary<string, LayerDefinition> _layers;
+    private volatile IReadOnlyDictionary<string, LayerDefinition> _layers;
+    private readonly Lock _write = new();
     private readonly ConcurrentDictionary<string, double[]> _extents = new();
 
     public LayerRegistry(IEnumerable<LayerDefinition> layers, IEnumerable<DatasetManifest> datasets, string datasetsPath)
@@ -44,9 +47,35 @@ public sealed class LayerRegistry
     }
 
     public string DatasetsPath { get; }
+    /// <summary>The bundled datasets (dataset.json files); imported layers have their dataset in the catalog.</summary>
     public IReadOnlyList<DatasetManifest> Datasets { get; }
     public IEnumerable<LayerDefinition> All => _layers.Values.OrderBy(l => l.Kind == "cadastre" ? 1 : 0).ThenBy(l => l.Id, StringComparer.Ordinal);
     public LayerDefinition? Find(string id) => _layers.GetValueOrDefault(id);
+
+    /// <summary>Adds or replaces a layer defined at run time; a bundled layer's id cannot be taken.</summary>
+    public void Register(LayerDefinition layer)
+    {
+        lock (_write)
+        {
+            if (_layers.TryGetValue(layer.Id, out var existing) && existing.Kind != layer.Kind)
+                throw new InvalidOperationException($"layer id '{layer.Id}' is already taken by a {existing.Kind} layer");
+            _layers = new Dictionary<string, LayerDefinition>(_layers, StringComparer.Ordinal) { [layer.Id] = layer };
+            _extents.TryRemove(layer.Id, out _);
+        }
+    }
+
+    /// <summary>Removes a layer registered at run time (its resource or dataset was deleted or made private).</summary>
+    public void Remove(string id)
+    {
+        lock (_write)
+        {
+            if (!_layers.ContainsKey(id)) return;
+            var copy = new Dictionary<string, LayerDefinition>(_layers, StringComparer.Ordinal);
+            copy.Remove(id);
+            _layers = copy;
+            _extents.TryRemove(id, out _);
+        }
+    }
 
     /// <summary>Cached spatial extent (CRS84) of a layer, computed by the caller from the data when missing.</summary>
     public async Task<double[]> ExtentAsync(LayerDefinition layer, Func<LayerDefinition, Task<double[]>> compute) =>

@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using OpenVeracruz.Platform.Auth;
 using OpenVeracruz.Platform.Cadastre;
 using OpenVeracruz.Platform.Catalog;
+using OpenVeracruz.Platform.Layers;
+using OpenVeracruz.Platform.Uploads;
 
 namespace OpenVeracruz.Platform.Shared;
 
@@ -28,6 +30,9 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Resource> Resources => Set<Resource>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
+    public DbSet<LayerRecord> Layers => Set<LayerRecord>();
+    public DbSet<ResourceVersion> ResourceVersions => Set<ResourceVersion>();
+    public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {

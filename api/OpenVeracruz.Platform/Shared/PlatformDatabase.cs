@@ -22,6 +22,14 @@ public static class PlatformDatabase
     public static void Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options.UseNpgsql(dataSource, o => o.UseNetTopologySuite().MigrationsHistoryTable("__ef_migrations", "catalog"));
 
+    /// <summary>A context on an open connection, to take part in a transaction begun on it (UseTransaction).</summary>
+    public static AppDbContext CreateContext(NpgsqlConnection connection)
+    {
+        var b = new DbContextOptionsBuilder<AppDbContext>();
+        b.UseNpgsql(connection, o => o.UseNetTopologySuite().MigrationsHistoryTable("__ef_migrations", "catalog"));
+        return new AppDbContext(b.Options);
+    }
+
     public static AppDbContext CreateContext(NpgsqlDataSource dataSource)
     {
         var b = new DbContextOptionsBuilder<AppDbContext>();
