@@ -199,7 +199,17 @@ public static class OgcEndpoints
             filters.Add(new PropertyFilter(p, typed));
         }
 
-        var query = new FeatureQuery(bbox, bboxCrs, crs, filters, Limit: limit, Offset: offset);
+        // datetime: an instant selects the versions valid then, for layers that keep versions; others ignore it
+        DateTime? asOf = null;
+        if (QueryArgs.Get(req, "datetime") is { } datetime && LayerSql.HasVersions(l))
+        {
+            if (!datetime.Contains('T') || datetime.Contains('/') ||
+                !DateTimeOffset.TryParse(datetime, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
+                throw Invalid("datetime", $"datetime '{datetime}' must be an RFC 3339 instant, e.g. 2026-06-01T00:00:00Z (intervals are not supported)",
+                    $"datetime '{datetime}' debe ser un instante RFC 3339, p. ej. 2026-06-01T00:00:00Z (no se admiten intervalos)");
+            asOf = instant.UtcDateTime;
+        }
+        var query = new FeatureQuery(bbox, bboxCrs, crs, filters, Limit: limit, Offset: offset, AsOf: asOf);
         var matched = await FeatureStream.CountAsync(ds, l, query, ct);
         var self = $"{Base(req)}/collections/{l.Id}/items";
         http.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
