@@ -218,9 +218,18 @@ public static class EditEndpoints
                             $"Parcel {targets[i]} changed since the edit was proposed (version {edit.BaseVersions[i]} → {(p is null ? "retired" : p.Version)}): propose it again",
                             $"El predio {targets[i]} cambió desde que se propuso la edición (versión {edit.BaseVersions[i]} → {(p is null ? "baja" : p.Version)}): vuelva a proponerla");
                 }
-            var ordered = targets.Select(t => parcels.Single(p => p.Clave == t)).ToList();
-            var plan = await ParcelEditor.PlanAsync(db, edit, edit.Kind == EditKind.Create ? [] : ordered, options.Value, ct);
-            await ParcelEditor.ApplyAsync(db, edit, plan, now, ct);
+            var ordered = edit.Kind == EditKind.Create ? [] : targets.Select(t => parcels.Single(p => p.Clave == t)).ToList();
+            var plan = await ParcelEditor.PlanAsync(db, edit, ordered, options.Value, ct);
+            try
+            {
+                await ParcelEditor.ApplyAsync(db, edit, plan, now, ct);
+            }
+            catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            {
+                // another approval took the same new clave in the meantime
+                throw new DomainRuleException("A clave catastral of this edit was taken by another edit meanwhile: approve it again",
+                    "Otra edición tomó mientras tanto una clave catastral de esta edición: vuelva a aprobarla");
+            }
             await tx.CommitAsync(ct);
         }
         var view = (await ViewsAsync(db, db.ParcelEdits.Where(e => e.Id == id), ct)).Single();

@@ -332,4 +332,44 @@ public class EditTests(PlatformFixture f)
         Assert.Equal(expected, owner.GetProperty("curp").GetString());
         Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM private.owner_access_log WHERE user_email = @e AND clave = @c", ("e", email), ("c", clave)));
     }
+
+    [Fact]
+    public async Task Retire_then_create_on_the_freed_land_with_a_new_clave()
+    {
+        var clave = await ParcelInBlockAsync(21);
+        var (_, editor, _) = await f.StaffAsync("editor");
+        var (_, sup, _) = await f.StaffAsync("supervisor");
+        var (etag, old) = await GetParcelAsync(clave);
+        var outline = old.GetProperty("geometry");
+        var retire = await ProposedIdAsync(await ProposeAsync(As(editor), new { kind = "retire", clave, reason = "Baja por integración a vía pública" }, etag));
+        Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{retire}/approve", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await f.Http.GetAsync($"/api/cadastre/parcels/{clave}")).StatusCode);
+
+        // the old clave stays taken; a new lot number of the same block is free
+        var body = new { kind = "create", clave, geometry = outline, attributes = new { landUse = "baldio", builtAreaM2 = 0.0, constructionType = old.GetProperty("constructionType").GetString() }, reason = "Alta" };
+        var reused = await ProposeAsync(As(editor), body, null);
+        Assert.Contains("ya está en uso", (await ProblemAssert.IsProblemAsync(reused, HttpStatusCode.Conflict)).GetProperty("detail_es").GetString());
+        var lot = await f.ScalarAsync<int>("SELECT max(lot) + 1 FROM cadastre.parcel_versions WHERE zone = @z AND block = @b",
+            ("z", old.GetProperty("zone").GetInt32()), ("b", old.GetProperty("block").GetInt32()));
+        var fresh = $"{clave[..8]}-{lot:D3}";
+        var create = await ProposedIdAsync(await ProposeAsync(As(editor), body with { clave = fresh }, null));
+        Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{create}/approve", null)).StatusCode);
+        var (newTag, created) = await GetParcelAsync(fresh);
+        Assert.Equal("\"v1\"", newTag);
+        Assert.Equal(old.GetProperty("landAreaM2").GetDouble(), created.GetProperty("landAreaM2").GetDouble(), 1);
+        Assert.Equal(0m, created.GetProperty("constructionValue").GetDecimal());
+        var history = Parse(await f.Http.GetStringAsync($"/api/cadastre/parcels/{clave}/history"));
+        Assert.False(history.GetProperty("current").GetBoolean());
+        Assert.NotNull(history.GetProperty("versions").EnumerateArray().Last().GetProperty("validTo").GetString());
+    }
+
+    [Fact]
+    public async Task Every_current_parcel_has_exactly_one_open_version_matching_its_own()
+    {
+        Assert.Equal(0L, await f.ScalarAsync<long>("""
+            SELECT count(*) FROM cadastre.parcels p
+            WHERE (SELECT count(*) FROM cadastre.parcel_versions v WHERE v.parcel_id = p.id AND v.valid_to IS NULL AND v.version = p.version) <> 1
+               OR EXISTS (SELECT 1 FROM cadastre.parcel_versions v WHERE v.parcel_id = p.id AND v.valid_to IS NULL AND v.version <> p.version)
+            """));
+    }
 }
