@@ -86,7 +86,7 @@ public sealed class Parcel
             BuiltAreaM2 = Math.Round(builtAreaM2, 2),
             ValuationZoneCode = zone.Code,
             ConstructionTypeCode = construction.Code,
-            Geom = geometryLonLat,
+            Geom = Oriented(geometryLonLat),
         };
         parcel.Revalue(zone, construction);
         parcel.Geom.SRID = Crs.StorageSrid;
@@ -146,7 +146,7 @@ public sealed class Parcel
     {
         CheckGeometry(geometryLonLat, minAreaM2);
         Bump();
-        Geom = (Polygon)geometryLonLat.Copy();
+        Geom = Oriented(geometryLonLat);
         Geom.SRID = Crs.StorageSrid;
         LandAreaM2 = Math.Round(MetricArea(Geom), 2);
         Revalue(zone, construction);
@@ -219,6 +219,15 @@ public sealed class Parcel
         var merged = Create(clave, first.LocalityCvegeo, first.LocalityName, first.LandUse, polygon, parcels.Sum(p => p.BuiltAreaM2), zone, construction);
         foreach (var p in parcels) p.Retire();
         return merged;
+    }
+
+    /// <summary>A copy with the exterior ring counter-clockwise and holes clockwise, as every parcel is stored.</summary>
+    public static Polygon Oriented(Polygon p)
+    {
+        static LinearRing Ring(LinearRing r, bool ccw) => r.IsCCW == ccw ? (LinearRing)r.Copy() : (LinearRing)r.Reverse();
+        var o = p.Factory.CreatePolygon(Ring(p.Shell, true), p.Holes.Select(h => Ring(h, false)).ToArray());
+        o.SRID = p.SRID;
+        return o;
     }
 
     /// <summary>Area in square metres, measured in WGS 84 / UTM zone 14N.</summary>

@@ -125,6 +125,19 @@ public class ParcelRuleTests
     }
 
     [Fact]
+    public void Outlines_are_stored_counter_clockwise_whatever_their_input_order()
+    {
+        var clockwise = (Polygon)Rect(X0, Y0, 10, 20).Reverse();
+        Assert.False(clockwise.Shell.IsCCW);
+        var p = New(1, clockwise);
+        Assert.True(p.Geom.Shell.IsCCW);
+        p.Reshape((Polygon)Rect(X0, Y0, 10, 25).Reverse(), 20, Zone, Type);
+        Assert.True(p.Geom.Shell.IsCCW);
+        var b = New(2, Rect(X0 + 10, Y0, 10, 25));
+        Assert.True(Parcel.Merge([p, b], new ClaveCatastral(1, 10, 9), Zone, Type).Geom.Shell.IsCCW);
+    }
+
+    [Fact]
     public void Nobody_decides_their_own_edit()
     {
         var edit = ParcelEdit.Propose(EditKind.Retire, ["001-0010-001"], [3], "{}", "Fusión de hecho", "Oficio 12/2026", "ana@x", DateTime.UtcNow);
