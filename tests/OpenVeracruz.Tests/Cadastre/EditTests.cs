@@ -314,6 +314,9 @@ public class EditTests(PlatformFixture f)
         var (_, ogcLater, _) = await f.GetJsonAsync($"/ogc/collections/parcels/items?clave={clave}&datetime={At(t1)}");
         Assert.Equal(newArea, ogcLater.GetProperty("features")[0].GetProperty("properties").GetProperty("land_area_m2").GetDouble());
 
+        var (_, item, _) = await f.GetJsonAsync($"/ogc/collections/parcels/items/{clave}?datetime={At(t0)}");
+        Assert.Equal(oldArea, item.GetProperty("properties").GetProperty("land_area_m2").GetDouble());
+
         await ProblemAssert.IsProblemAsync(await f.Http.GetAsync($"/api/cadastre/parcels/{clave}?asOf=ayer"), HttpStatusCode.BadRequest);
         await ProblemAssert.IsProblemAsync(await f.Http.GetAsync($"/api/cadastre/parcels/at?lon={xy[0]}&lat={xy[1]}&asOf=2026-13-01"), HttpStatusCode.BadRequest);
         Assert.Equal(HttpStatusCode.BadRequest, (await f.Http.GetAsync($"/ogc/collections/parcels/items?datetime=yesterday")).StatusCode);
