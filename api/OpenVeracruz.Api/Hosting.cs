@@ -51,6 +51,7 @@ public static class Hosting
         var s = builder.Services;
         s.Configure<DataOptions>(builder.Configuration.GetSection("Data"));
         s.Configure<MapOptions>(builder.Configuration.GetSection("Map"));
+        s.Configure<OpenVeracruz.Platform.Cadastre.EditingOptions>(builder.Configuration.GetSection("Cadastre:Editing"));
 
         s.AddSingleton(sp => PlatformDatabase.CreateDataSource(ConnectionString(sp.GetRequiredService<IConfiguration>())));
         s.AddDbContext<AppDbContext>((sp, o) => PlatformDatabase.Configure(o, sp.GetRequiredService<NpgsqlDataSource>()));
@@ -229,6 +230,7 @@ public static class Hosting
         app.UseSwaggerUI(o => o.DocumentTitle = "OpenVeracruz API");
         app.MapLayerEndpoints();
         app.MapParcelEndpoints();
+        app.MapEditEndpoints();
         app.MapOgcEndpoints();
         app.MapDownloadEndpoints();
         app.MapCkanApi();

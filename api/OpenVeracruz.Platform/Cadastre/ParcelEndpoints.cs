@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -22,7 +23,20 @@ public sealed record ParcelInfo(
     string ValuationZone, string ValuationZoneName, decimal LandValuePerM2,
     string ConstructionType, string ConstructionTypeLabel,
     decimal LandValue, decimal ConstructionValue, decimal CadastralValue,
-    LonLat Centroid, Geometry Geometry);
+    LonLat Centroid, Geometry Geometry, int Version);
+
+/// <summary>One field that changed between two versions.</summary>
+public sealed record FieldChange(string Field, string? Before, string? After);
+
+public sealed record VersionInfo(int Version, DateTime ValidFrom, DateTime? ValidTo, string ChangeKind, long? EditId, string? Reason,
+    string? SourceDocument, string? ProposedBy, string? ApprovedBy, DateTime? ApprovedAt, string LandUse, double LandAreaM2,
+    double BuiltAreaM2, string ValuationZone, string ConstructionType, decimal CadastralValue, Geometry Geometry, IReadOnlyList<FieldChange> Changes);
+
+/// <summary>The history of a parcel: every version with what changed, and the parcels it came from and gave rise to.</summary>
+public sealed record ParcelHistoryInfo(string Clave, bool Current, IReadOnlyList<VersionInfo> Versions, IReadOnlyList<string> Parents, IReadOnlyList<string> Children);
+
+/// <summary>The (synthetic) owner of a parcel: staff only, every look is logged.</summary>
+public sealed record OwnerInfo(string Clave, string FullName, string Curp, string Phone, string Email);
 
 public sealed record NearParcel(string Clave, string LandUse, double LandAreaM2, decimal CadastralValue, double DistanceM, double Lon, double Lat);
 
@@ -50,6 +64,11 @@ public static class ParcelEndpoints
             .WithSummary("Predios que intersectan una geometría GeoJSON (WGS 84) / Parcels intersecting a GeoJSON geometry")
             .Accepts<JsonElement>("application/json", "application/geo+json")
             .Produces(200, contentType: "application/geo+json");
+        g.MapGet("/parcels/{clave}/history", GetHistory).WithName("GetParcelHistory")
+            .WithSummary("Versiones de un predio con sus diferencias, y su linaje / Versions with field differences, and lineage");
+        g.MapGet("/parcels/{clave}/owner", GetOwner).RequireAuthorization(Auth.Roles.Viewer).WithName("GetParcelOwner")
+            .ExcludeFromDescription()
+            .WithSummary("Propietario del predio (personal; cada consulta queda registrada) / The owner (staff only; every view is logged)");
         g.MapGet("/stats", GetStats).WithName("GetCadastreStats")
             .WithSummary("Número de predios, superficie y valor catastral total, por localidad / Parcel count, area and value");
         return app;
@@ -62,27 +81,56 @@ public static class ParcelEndpoints
         select new ParcelInfo(p.Clave, p.Zone, p.Block, p.Lot, p.LocalityName, p.LocalityCvegeo,
             p.LandUse, p.LandUse, p.LandAreaM2, p.BuiltAreaM2, z.Code, z.Name, z.LandValuePerM2,
             c.Code, c.Name, p.LandValue, p.ConstructionValue, p.CadastralValue,
-            new LonLat(p.Geom.InteriorPoint.X, p.Geom.InteriorPoint.Y), p.Geom);
+            new LonLat(p.Geom.InteriorPoint.X, p.Geom.InteriorPoint.Y), p.Geom, p.Version);
+
+    /// <summary>The same public view, from the versions valid at an instant.</summary>
+    private static IQueryable<ParcelInfo> ProjectAsOf(AppDbContext db, DateTime at, Func<IQueryable<ParcelVersion>, IQueryable<ParcelVersion>> filter) =>
+        from p in filter(db.ParcelVersions.Where(v => v.ValidFrom <= at && (v.ValidTo == null || v.ValidTo > at)))
+        join z in db.ValuationZones on p.ValuationZoneCode equals z.Code
+        join c in db.ConstructionTypes on p.ConstructionTypeCode equals c.Code
+        select new ParcelInfo(p.Clave, p.Zone, p.Block, p.Lot, p.LocalityName, p.LocalityCvegeo,
+            p.LandUse, p.LandUse, p.LandAreaM2, p.BuiltAreaM2, z.Code, z.Name, z.LandValuePerM2,
+            c.Code, c.Name, p.LandValue, p.ConstructionValue, p.CadastralValue,
+            new LonLat(p.Geom.InteriorPoint.X, p.Geom.InteriorPoint.Y), p.Geom, p.Version);
+
+    /// <summary>Parses asOf (an RFC 3339 instant); null when absent.</summary>
+    public static DateTime? ParseAsOf(string? asOf)
+    {
+        if (asOf is null) return null;
+        if (DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) && asOf.Contains('T'))
+            return t.UtcDateTime;
+        throw new BadRequestException($"'{asOf}' is not an instant: use RFC 3339, e.g. 2026-06-01T00:00:00Z",
+            $"'{asOf}' no es un instante: use RFC 3339, p. ej. 2026-06-01T00:00:00Z", "asOf");
+    }
 
     private static ParcelInfo WithLabels(ParcelInfo p) =>
         p with { LandUseLabel = LandUse.Labels.GetValueOrDefault(p.LandUse, p.LandUse), Centroid = new LonLat(Math.Round(p.Centroid.Lon, 7), Math.Round(p.Centroid.Lat, 7)) };
 
-    private static async Task<Results<Ok<ParcelInfo>, ProblemHttpResult>> GetByClave(string clave, AppDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ParcelInfo>, ProblemHttpResult>> GetByClave(string clave, string? asOf, HttpResponse response, AppDbContext db, CancellationToken ct)
     {
+        var at = ParseAsOf(asOf);
         if (!ClaveCatastral.TryParse(clave, out var parsed))
             return Problems.BadRequest($"'{clave}' is not a clave catastral: expected zone-block-lot as 000-0000-000",
                 $"'{clave}' no es una clave catastral: se espera zona-manzana-lote como 000-0000-000", "clave");
         var key = parsed.Value.ToString();
-        var parcel = await Project(db, db.Parcels.Where(p => p.Clave == key)).FirstOrDefaultAsync(ct);
-        return parcel is null
-            ? Problems.NotFound($"No parcel has clave catastral {key}", $"No existe ningún predio con la clave catastral {key}.")
-            : TypedResults.Ok(WithLabels(parcel));
+        var parcel = at is { } t
+            ? await ProjectAsOf(db, t, q => q.Where(v => v.Clave == key)).FirstOrDefaultAsync(ct)
+            : await Project(db, db.Parcels.Where(p => p.Clave == key)).FirstOrDefaultAsync(ct);
+        if (parcel is null)
+            return at is null
+                ? Problems.NotFound($"No parcel has clave catastral {key}", $"No existe ningún predio con la clave catastral {key}.")
+                : Problems.NotFound($"No parcel had clave catastral {key} at {asOf}", $"Ningún predio tenía la clave catastral {key} en {asOf}.");
+        if (at is null) response.Headers.ETag = EditEndpoints.ETag(parcel.Version);
+        return TypedResults.Ok(WithLabels(parcel));
     }
 
-    private static async Task<Results<Ok<ParcelInfo>, ProblemHttpResult>> GetAt(string? lon, string? lat, AppDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ParcelInfo>, ProblemHttpResult>> GetAt(string? lon, string? lat, string? asOf, AppDbContext db, CancellationToken ct)
     {
         var point = new Point(QueryArgs.RequiredDouble(lon, "lon", -180, 180), QueryArgs.RequiredDouble(lat, "lat", -90, 90)) { SRID = Crs.StorageSrid };
-        var parcel = await Project(db, db.Parcels.Where(p => p.Geom.Covers(point)).OrderBy(p => p.Clave)).FirstOrDefaultAsync(ct);
+        var at = ParseAsOf(asOf);
+        var parcel = at is { } t
+            ? await ProjectAsOf(db, t, q => q.Where(v => v.Geom.Covers(point)).OrderBy(v => v.Clave)).FirstOrDefaultAsync(ct)
+            : await Project(db, db.Parcels.Where(p => p.Geom.Covers(point)).OrderBy(p => p.Clave)).FirstOrDefaultAsync(ct);
         return parcel is null
             ? Problems.NotFound("There is no parcel at this point", "No hay ningún predio en este punto.")
             : TypedResults.Ok(WithLabels(parcel));
@@ -146,6 +194,74 @@ public static class ParcelEndpoints
         await FeatureStream.WriteAsync(http.Response, ds, layer, query, "application/geo+json",
             n => string.Create(CultureInfo.InvariantCulture, $",\"numberMatched\":{matched},\"numberReturned\":{n},\"truncated\":{(matched > n ? "true" : "false")}"), ct);
         return TypedResults.Empty;
+    }
+
+    private static async Task<Results<Ok<ParcelHistoryInfo>, ProblemHttpResult>> GetHistory(string clave, AppDbContext db, CancellationToken ct)
+    {
+        if (!ClaveCatastral.TryParse(clave, out var parsed))
+            return Problems.BadRequest($"'{clave}' is not a clave catastral: expected zone-block-lot as 000-0000-000",
+                $"'{clave}' no es una clave catastral: se espera zona-manzana-lote como 000-0000-000", "clave");
+        var key = parsed.Value.ToString();
+        var versions = await db.ParcelVersions.AsNoTracking().Where(v => v.Clave == key).OrderBy(v => v.Version).ToListAsync(ct);
+        if (versions.Count == 0)
+            return Problems.NotFound($"No parcel ever had clave catastral {key}", $"Ningún predio ha tenido la clave catastral {key}.");
+        var ids = versions.Select(v => v.ParcelId).Distinct().ToList();
+        var links = await db.ParcelLineage.AsNoTracking().Where(l => ids.Contains(l.ParentParcelId) || ids.Contains(l.ChildParcelId)).ToListAsync(ct);
+        var others = links.SelectMany(l => new[] { l.ParentParcelId, l.ChildParcelId }).Distinct().ToList();
+        var claves = await db.ParcelVersions.AsNoTracking().Where(v => others.Contains(v.ParcelId)).Select(v => new { v.ParcelId, v.Clave }).Distinct().ToListAsync(ct);
+        List<string> ClavesOf(IEnumerable<long> parcelIds) => claves.Where(c => parcelIds.Contains(c.ParcelId)).Select(c => c.Clave).Distinct().Order().ToList();
+        var list = new List<VersionInfo>();
+        ParcelVersion? previous = null;
+        foreach (var v in versions)
+        {
+            list.Add(new VersionInfo(v.Version, v.ValidFrom, v.ValidTo, v.ChangeKind, v.EditId, v.Reason, v.SourceDocument, v.ProposedBy,
+                v.ApprovedBy, v.ApprovedAt, v.LandUse, v.LandAreaM2, v.BuiltAreaM2, v.ValuationZoneCode, v.ConstructionTypeCode,
+                v.CadastralValue, v.Geom, previous is null ? [] : Differences(previous, v)));
+            previous = v;
+        }
+        return TypedResults.Ok(new ParcelHistoryInfo(key, versions[^1].ValidTo is null, list,
+            ClavesOf(links.Where(l => ids.Contains(l.ChildParcelId)).Select(l => l.ParentParcelId)),
+            ClavesOf(links.Where(l => ids.Contains(l.ParentParcelId)).Select(l => l.ChildParcelId))));
+    }
+
+    /// <summary>Field-by-field differences between two versions (the geometry as WKT).</summary>
+    public static List<FieldChange> Differences(ParcelVersion a, ParcelVersion b)
+    {
+        var fields = new (string Name, Func<ParcelVersion, string?> Value)[]
+        {
+            ("land_use", v => v.LandUse),
+            ("land_area_m2", v => v.LandAreaM2.ToString("R", CultureInfo.InvariantCulture)),
+            ("built_area_m2", v => v.BuiltAreaM2.ToString("R", CultureInfo.InvariantCulture)),
+            ("valuation_zone", v => v.ValuationZoneCode),
+            ("construction_type", v => v.ConstructionTypeCode),
+            ("land_value", v => v.LandValue.ToString(CultureInfo.InvariantCulture)),
+            ("construction_value", v => v.ConstructionValue.ToString(CultureInfo.InvariantCulture)),
+            ("cadastral_value", v => v.CadastralValue.ToString(CultureInfo.InvariantCulture)),
+            ("locality_cvegeo", v => v.LocalityCvegeo),
+            ("geometry", v => v.Geom.AsText()),
+        };
+        return fields.Select(f => new FieldChange(f.Name, f.Value(a), f.Value(b))).Where(c => c.Before != c.After).ToList();
+    }
+
+    private static async Task<Results<Ok<OwnerInfo>, ProblemHttpResult>> GetOwner(string clave, System.Security.Claims.ClaimsPrincipal user, AppDbContext db, CancellationToken ct)
+    {
+        if (!ClaveCatastral.TryParse(clave, out var parsed))
+            return Problems.BadRequest($"'{clave}' is not a clave catastral: expected zone-block-lot as 000-0000-000",
+                $"'{clave}' no es una clave catastral: se espera zona-manzana-lote como 000-0000-000", "clave");
+        var key = parsed.Value.ToString();
+        var row = await (from p in db.Parcels where p.Clave == key
+                         join o in db.Owners on p.Id equals o.ParcelId
+                         select new { p.Id, o.FullName, o.Curp, o.Phone, o.Email }).FirstOrDefaultAsync(ct);
+        if (row is null)
+            return Problems.NotFound($"No parcel with an owner has clave catastral {key}", $"No existe ningún predio con propietario y clave catastral {key}.");
+        db.OwnerAccessLog.Add(new OwnerAccess
+        {
+            UserId = user.FindFirstValue(System.Security.Claims.ClaimTypes.NameIdentifier) ?? "",
+            UserEmail = user.FindFirstValue(System.Security.Claims.ClaimTypes.Name) ?? "",
+            ParcelId = row.Id, Clave = key, At = DateTime.UtcNow,
+        });
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(new OwnerInfo(key, row.FullName, row.Curp, row.Phone, row.Email));
     }
 
     private static async Task<Results<Ok<ParcelStats>, ProblemHttpResult>> GetStats(string? locality, AppDbContext db, CancellationToken ct)

@@ -18,7 +18,8 @@ public sealed record FeatureQuery(
     string? IntersectsGeoJson = null,
     object? FeatureId = null,
     int Limit = 0,
-    long Offset = 0);
+    long Offset = 0,
+    DateTime? AsOf = null);
 
 /// <summary>A tabular read of a layer (datastore): columns, equality filters (any of the values), text, sort, page.</summary>
 public sealed record RecordQuery(
@@ -40,6 +41,26 @@ public enum CsvGeometry { LonLat, Wkt, None }
 public static class LayerSql
 {
     private static string Q(string id) => LayerDefinition.Quote(id);
+
+    /// <summary>
+    /// Layers with an append-only versions table (same public columns plus valid_from / valid_to): an "as of"
+    /// read answers from the versions valid at that instant instead of the current table.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> VersionSources = new Dictionary<string, string>
+    {
+        ["cadastre.parcels"] = "\"cadastre\".\"parcel_versions\"",
+    };
+
+    public static bool HasVersions(LayerDefinition layer) => VersionSources.ContainsKey($"{layer.Schema}.{layer.Table}");
+
+    /// <summary>The table to read: the current one, or the versions valid at q.AsOf for layers that keep them.</summary>
+    private static string Source(LayerDefinition layer, FeatureQuery q, NpgsqlCommand cmd)
+    {
+        if (q.AsOf is not { } at || !VersionSources.TryGetValue($"{layer.Schema}.{layer.Table}", out var versions))
+            return layer.QualifiedTable;
+        cmd.Parameters.Add(new NpgsqlParameter("asof", NpgsqlDbType.TimestampTz) { Value = DateTime.SpecifyKind(at, DateTimeKind.Utc) });
+        return $"(SELECT * FROM {versions} v WHERE v.valid_from <= @asof AND (v.valid_to IS NULL OR v.valid_to > @asof))";
+    }
 
     public static NpgsqlDbType DbType(LayerPropertyManifest p) => p.Type switch
     {
@@ -131,12 +152,12 @@ public static class LayerSql
         var key = "t." + Q(layer.KeyColumn);
         if (q.Limit > 0 || q.Offset > 0)
         {
-            sb.Append("(SELECT t.* FROM ").Append(layer.QualifiedTable).Append(" t").Append(Where(layer, q, cmd)).Append(" ORDER BY ").Append(key);
+            sb.Append("(SELECT t.* FROM ").Append(Source(layer, q, cmd)).Append(" t").Append(Where(layer, q, cmd)).Append(" ORDER BY ").Append(key);
             if (q.Limit > 0) sb.Append(" LIMIT ").Append(q.Limit.ToString(CultureInfo.InvariantCulture));
             if (q.Offset > 0) sb.Append(" OFFSET ").Append(q.Offset.ToString(CultureInfo.InvariantCulture));
             sb.Append(") t");
         }
-        else sb.Append(layer.QualifiedTable).Append(" t").Append(Where(layer, q, cmd));
+        else sb.Append(Source(layer, q, cmd)).Append(" t").Append(Where(layer, q, cmd));
         sb.Append(" ORDER BY ").Append(key);
         cmd.CommandText = sb.ToString();
         return cmd;
@@ -145,7 +166,7 @@ public static class LayerSql
     public static NpgsqlCommand Count(NpgsqlConnection conn, LayerDefinition layer, FeatureQuery q)
     {
         var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT count(*) FROM {layer.QualifiedTable} t{Where(layer, q with { Limit = 0, Offset = 0 }, cmd)}";
+        cmd.CommandText = $"SELECT count(*) FROM {Source(layer, q, cmd)} t{Where(layer, q with { Limit = 0, Offset = 0 }, cmd)}";
         return cmd;
     }
 

@@ -199,7 +199,8 @@ public static class OgcEndpoints
             filters.Add(new PropertyFilter(p, typed));
         }
 
-        var query = new FeatureQuery(bbox, bboxCrs, crs, filters, Limit: limit, Offset: offset);
+        var asOf = AsOf(req, l);
+        var query = new FeatureQuery(bbox, bboxCrs, crs, filters, Limit: limit, Offset: offset, AsOf: asOf);
         var matched = await FeatureStream.CountAsync(ds, l, query, ct);
         var self = $"{Base(req)}/collections/{l.Id}/items";
         http.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
@@ -213,6 +214,17 @@ public static class OgcEndpoints
             return string.Create(CultureInfo.InvariantCulture,
                 $",\"numberMatched\":{matched},\"numberReturned\":{n},\"timeStamp\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\",\"links\":{links.ToJsonString()}");
         }, ct);
+    }
+
+    /// <summary>datetime: an instant selects the versions valid then, for layers that keep versions; others ignore it.</summary>
+    private static DateTime? AsOf(HttpRequest req, LayerDefinition l)
+    {
+        if (QueryArgs.Get(req, "datetime") is not { } datetime || !LayerSql.HasVersions(l)) return null;
+        if (!datetime.Contains('T') || datetime.Contains('/') ||
+            !DateTimeOffset.TryParse(datetime, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
+            throw Invalid("datetime", $"datetime '{datetime}' must be an RFC 3339 instant, e.g. 2026-06-01T00:00:00Z (intervals are not supported)",
+                $"datetime '{datetime}' debe ser un instante RFC 3339, p. ej. 2026-06-01T00:00:00Z (no se admiten intervalos)");
+        return instant.UtcDateTime;
     }
 
     /// <summary>The request's query string with offset replaced (null keeps it as it was).</summary>
@@ -233,7 +245,7 @@ public static class OgcEndpoints
         var notFound = new BadRequestException($"Feature '{featureId}' does not exist in '{l.Id}'", $"El elemento '{featureId}' no existe en '{l.Id}'", "featureId", 404, "NotFound");
         var key = LayerSql.ParseValue(l.KeyProperty, featureId) ?? throw notFound;
         await using var conn = await ds.OpenConnectionAsync(ct);
-        await using var cmd = LayerSql.Features(conn, l, new FeatureQuery(OutputCrs: crs, FeatureId: key, Limit: 1));
+        await using var cmd = LayerSql.Features(conn, l, new FeatureQuery(OutputCrs: crs, FeatureId: key, Limit: 1, AsOf: AsOf(req, l)));
         var text = (string?)await cmd.ExecuteScalarAsync(ct) ?? throw notFound;
         var b = Base(req);
         var links = new JsonArray(

@@ -23,6 +23,10 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<ValuationZone> ValuationZones => Set<ValuationZone>();
     public DbSet<ConstructionType> ConstructionTypes => Set<ConstructionType>();
     public DbSet<Owner> Owners => Set<Owner>();
+    public DbSet<ParcelVersion> ParcelVersions => Set<ParcelVersion>();
+    public DbSet<ParcelLineage> ParcelLineage => Set<ParcelLineage>();
+    public DbSet<ParcelEdit> ParcelEdits => Set<ParcelEdit>();
+    public DbSet<OwnerAccess> OwnerAccessLog => Set<OwnerAccess>();
     public DbSet<DatasetLoad> DatasetLoads => Set<DatasetLoad>();
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<Group> Groups => Set<Group>();

@@ -13,7 +13,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         ProblemDetails problem = exception switch
         {
             BadRequestException bad => Problems.Create(bad.Status, bad.Message, bad.MessageEs, bad.Parameter, bad.OgcCode),
-            DomainRuleException rule => Problems.Create(409, rule.Message, rule.MessageEs),
+            DomainRuleException rule => WithLocation(Problems.Create(409, rule.Message, rule.MessageEs), rule.Location),
+            PreconditionException pre => Problems.Create(pre.Status, pre.Message, pre.MessageEs),
             BadHttpRequestException bhr => Problems.Create(bhr.StatusCode, bhr.Message, "La solicitud no es válida."),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => Problems.Create(499, "Client closed the request", "El cliente cerró la solicitud"),
             _ => Problems.Create(500, "An unexpected error occurred; it has been logged.", "Ocurrió un error inesperado; quedó registrado."),
@@ -22,5 +23,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         if (http.Response.HasStarted) return true;
         http.Response.StatusCode = problem.Status ?? 500;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails WithLocation(ProblemDetails p, double[]? location)
+    {
+        if (location is not null) p.Extensions["location"] = location;
+        return p;
     }
 }

@@ -5,9 +5,18 @@ using Microsoft.AspNetCore.Mvc;
 namespace OpenVeracruz.Platform.Shared;
 
 /// <summary>A rule of the domain was broken (an illegal transition, a conflict): answered as 409.</summary>
-public sealed class DomainRuleException(string message, string messageEs) : Exception(message)
+/// <remarks>A location (longitude, latitude of the offending spot) goes into the problem's <c>location</c> extension.</remarks>
+public sealed class DomainRuleException(string message, string messageEs, NetTopologySuite.Geometries.Coordinate? location = null) : Exception(message)
 {
     public string MessageEs { get; } = messageEs;
+    public double[]? Location { get; } = location is null ? null : [Math.Round(location.X, 7), Math.Round(location.Y, 7)];
+}
+
+/// <summary>A precondition on the version (If-Match) failed or is missing: 412, or 428 when missing.</summary>
+public sealed class PreconditionException(string message, string messageEs, int status = 412) : Exception(message)
+{
+    public string MessageEs { get; } = messageEs;
+    public int Status { get; } = status;
 }
 
 /// <summary>Bad input found while answering a request: answered as a 400 problem (or 404 with <see cref="Status"/>).</summary>
@@ -30,6 +39,7 @@ public static class Problems
             404 => ("Not found", "No encontrado"),
             409 => ("Conflict", "Conflicto"),
             412 => ("Precondition failed", "La versión ha cambiado"),
+            428 => ("Precondition required", "Falta la versión (If-Match)"),
             413 => ("Request too large", "Solicitud demasiado grande"),
             _ => ("Error", "Error"),
         };

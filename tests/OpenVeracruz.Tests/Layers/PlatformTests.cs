@@ -95,6 +95,9 @@ public class PlatformTests(PlatformFixture f)
             $"/ogc/collections/parcels/items/{clave}", "/ogc/collections/parcels/items?limit=10000", "/ogc/collections/parcels/queryables",
             "/odata/Parcels?$top=5000", "/odata/$metadata", "/downloads/parcels.csv?geometry=wkt", "/downloads/parcels.geojson",
             "/api/layers", "/swagger/v1/swagger.json", "/ogc/api",
+            $"/api/cadastre/parcels/{clave}/history", $"/api/cadastre/parcels/{clave}?asOf={DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}",
+            $"/api/cadastre/parcels/at?lon={lon.ToString(inv)}&lat={lat.ToString(inv)}&asOf={DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}",
+            $"/ogc/collections/parcels/items?limit=10000&datetime={DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}",
         };
         foreach (var url in urls)
         {

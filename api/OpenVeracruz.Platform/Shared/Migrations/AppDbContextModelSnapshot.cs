@@ -377,6 +377,44 @@ namespace OpenVeracruz.Platform.Shared.Migrations
                     b.ToTable("owners", "private");
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Cadastre.OwnerAccess", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Clave")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("clave");
+
+                    b.Property<long>("ParcelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("parcel_id");
+
+                    b.Property<string>("UserEmail")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_email");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("owner_access_log", "private");
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Cadastre.Parcel", b =>
                 {
                     b.Property<long>("Id")
@@ -457,6 +495,13 @@ namespace OpenVeracruz.Platform.Shared.Migrations
                         .HasColumnType("character varying(10)")
                         .HasColumnName("valuation_zone");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1)
+                        .HasColumnName("version");
+
                     b.Property<int>("Zone")
                         .HasColumnType("integer")
                         .HasColumnName("zone");
@@ -477,6 +522,253 @@ namespace OpenVeracruz.Platform.Shared.Migrations
                     b.HasIndex("ValuationZoneCode");
 
                     b.ToTable("parcels", "cadastre");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Cadastre.ParcelEdit", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.PrimitiveCollection<int[]>("BaseVersions")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("base_versions");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("payload");
+
+                    b.Property<DateTime>("ProposedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("proposed_at");
+
+                    b.Property<string>("ProposedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("proposed_by");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RejectionReason")
+                        .HasColumnType("text")
+                        .HasColumnName("rejection_reason");
+
+                    b.Property<string>("SourceDocument")
+                        .HasColumnType("text")
+                        .HasColumnName("source_document");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("state");
+
+                    b.PrimitiveCollection<string[]>("TargetClaves")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("target_claves");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("State");
+
+                    b.ToTable("parcel_edits", "cadastre");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Cadastre.ParcelLineage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("ChildParcelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("child_parcel_id");
+
+                    b.Property<long>("EditId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("edit_id");
+
+                    b.Property<long>("ParentParcelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("parent_parcel_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChildParcelId");
+
+                    b.HasIndex("ParentParcelId");
+
+                    b.ToTable("parcel_lineage", "cadastre");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Cadastre.ParcelVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime?>("ApprovedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("approved_at");
+
+                    b.Property<string>("ApprovedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("approved_by");
+
+                    b.Property<int>("Block")
+                        .HasColumnType("integer")
+                        .HasColumnName("block");
+
+                    b.Property<double>("BuiltAreaM2")
+                        .HasColumnType("double precision")
+                        .HasColumnName("built_area_m2");
+
+                    b.Property<decimal>("CadastralValue")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)")
+                        .HasColumnName("cadastral_value");
+
+                    b.Property<string>("ChangeKind")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("change_kind");
+
+                    b.Property<string>("Clave")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("clave");
+
+                    b.Property<string>("ConstructionTypeCode")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("construction_type");
+
+                    b.Property<decimal>("ConstructionValue")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)")
+                        .HasColumnName("construction_value");
+
+                    b.Property<long?>("EditId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("edit_id");
+
+                    b.Property<Polygon>("Geom")
+                        .IsRequired()
+                        .HasColumnType("geometry(Polygon,4326)")
+                        .HasColumnName("geom");
+
+                    b.Property<double>("LandAreaM2")
+                        .HasColumnType("double precision")
+                        .HasColumnName("land_area_m2");
+
+                    b.Property<string>("LandUse")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("land_use");
+
+                    b.Property<decimal>("LandValue")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)")
+                        .HasColumnName("land_value");
+
+                    b.Property<string>("LocalityCvegeo")
+                        .IsRequired()
+                        .HasMaxLength(9)
+                        .HasColumnType("character varying(9)")
+                        .HasColumnName("locality_cvegeo");
+
+                    b.Property<string>("LocalityName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("locality");
+
+                    b.Property<int>("Lot")
+                        .HasColumnType("integer")
+                        .HasColumnName("lot");
+
+                    b.Property<long>("ParcelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("parcel_id");
+
+                    b.Property<string>("ProposedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("proposed_by");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("SourceDocument")
+                        .HasColumnType("text")
+                        .HasColumnName("source_document");
+
+                    b.Property<DateTime>("ValidFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("valid_from");
+
+                    b.Property<DateTime?>("ValidTo")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("valid_to");
+
+                    b.Property<string>("ValuationZoneCode")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("valuation_zone");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<int>("Zone")
+                        .HasColumnType("integer")
+                        .HasColumnName("zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Geom");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Geom"), "gist");
+
+                    b.HasIndex("Clave", "ValidFrom");
+
+                    b.HasIndex("ParcelId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("parcel_versions", "cadastre");
                 });
 
             modelBuilder.Entity("OpenVeracruz.Platform.Cadastre.ValuationZone", b =>

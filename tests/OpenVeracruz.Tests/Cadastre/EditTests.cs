@@ -1,0 +1,378 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace OpenVeracruz.Tests.Cadastre;
+
+/// <summary>Cadastral editing through the real API and database: four eyes, If-Match, topology, split/merge, history, as-of.</summary>
+[Collection(PlatformCollection.Name)]
+public class EditTests(PlatformFixture f)
+{
+    private static string Inv(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    private static StringContent Json(object o) => new(JsonSerializer.Serialize(o), Encoding.UTF8, "application/json");
+
+    private HttpClient As(string token)
+    {
+        var c = f.NewClient();
+        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return c;
+    }
+
+    /// <summary>The n-th lot (in clave order) of the block at this offset: tests use blocks of their own.</summary>
+    private async Task<string> ParcelInBlockAsync(int blockOffset, int lot = 0) =>
+        await f.ScalarAsync<string>($"""
+            SELECT clave FROM cadastre.parcels WHERE (zone, block) = (
+              SELECT zone, block FROM cadastre.parcels GROUP BY zone, block HAVING count(*) >= 4 ORDER BY zone, block OFFSET {blockOffset} LIMIT 1)
+            ORDER BY lot OFFSET {lot} LIMIT 1
+            """);
+
+    private async Task<(string ETag, JsonElement Json)> GetParcelAsync(string clave)
+    {
+        var r = await f.Http.GetAsync($"/api/cadastre/parcels/{clave}");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        using var doc = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+        return (r.Headers.ETag!.ToString(), doc.RootElement.Clone());
+    }
+
+    private static async Task<HttpResponseMessage> ProposeAsync(HttpClient c, object body, string? ifMatch)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Post, "/api/cadastre/edits") { Content = Json(body) };
+        if (ifMatch is not null) req.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        return await c.SendAsync(req);
+    }
+
+    private static async Task<long> ProposedIdAsync(HttpResponseMessage r)
+    {
+        var text = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.Created, $"{r.StatusCode}: {text}");
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.GetProperty("id").GetInt64();
+    }
+
+    private async Task<string> GeometrySqlAsync(string clave, string expression) =>
+        await f.ScalarAsync<string>($"SELECT ST_AsGeoJSON({expression}, 10) FROM (SELECT geom AS g, ST_Transform(geom, 32614) AS m FROM cadastre.parcels WHERE clave = @c) s", ("c", clave));
+
+    private static JsonElement Parse(string json) { using var d = JsonDocument.Parse(json); return d.RootElement.Clone(); }
+
+    private async Task<JsonElement> ShrunkAsync(string clave, double factor = 0.9) =>
+        Parse(await GeometrySqlAsync(clave, $"ST_Transform(ST_Scale(m, ST_MakePoint({Inv(factor)}, {Inv(factor)}), ST_Centroid(m)), 4326)"));
+
+    [Fact]
+    public async Task Only_editors_propose_and_only_supervisors_decide()
+    {
+        var clave = await ParcelInBlockAsync(3);
+        var expected = new Dictionary<string, (HttpStatusCode Propose, HttpStatusCode Decide)>
+        {
+            ["viewer"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
+            ["editor"] = (HttpStatusCode.BadRequest, HttpStatusCode.Forbidden),
+            ["supervisor"] = (HttpStatusCode.BadRequest, HttpStatusCode.NotFound),
+            ["admin"] = (HttpStatusCode.BadRequest, HttpStatusCode.NotFound),
+        };
+        // a proposal without a reason is a 400 for those allowed; an unknown edit a 404 for those allowed to decide
+        var noReason = new { kind = "attributes", clave, attributes = new { landUse = "comercial" } };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await ProposeAsync(f.Http, noReason, "\"v1\"")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Http.PostAsync("/api/cadastre/edits/999999999/approve", Json(new { }))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Http.PostAsync("/api/cadastre/edits/999999999/reject", Json(new { reason = "x" }))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Http.GetAsync("/api/cadastre/edits?state=pending")).StatusCode);
+        foreach (var (role, (propose, decide)) in expected)
+        {
+            var (_, token, _) = await f.StaffAsync(role);
+            var c = As(token);
+            Assert.Equal(propose, (await ProposeAsync(c, noReason, "\"v1\"")).StatusCode);
+            Assert.Equal(decide, (await c.PostAsync("/api/cadastre/edits/999999999/approve", Json(new { }))).StatusCode);
+            Assert.Equal(decide, (await c.PostAsync("/api/cadastre/edits/999999999/reject", Json(new { reason = "x" }))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/api/cadastre/edits?state=pending")).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Four_eyes_a_supervisor_cannot_approve_their_own_edit_another_can()
+    {
+        var clave = await ParcelInBlockAsync(5);
+        var (_, s1, _) = await f.StaffAsync("supervisor");
+        var (_, s2, _) = await f.StaffAsync("supervisor");
+        var (etag, before) = await GetParcelAsync(clave);
+        var built = Math.Round(before.GetProperty("builtAreaM2").GetDouble() + 1.5, 2); // differs on every run
+        var id = await ProposedIdAsync(await ProposeAsync(As(s1), new
+        {
+            kind = "attributes", clave, attributes = new { landUse = "comercial", builtAreaM2 = built },
+            reason = "Cambio de uso de suelo", sourceDocument = "Oficio DC/123/2026",
+        }, etag));
+        var queue = Parse(await As(s2).GetStringAsync("/api/cadastre/edits?state=pending"));
+        var queued = queue.EnumerateArray().Single(e => e.GetProperty("id").GetInt64() == id);
+        Assert.Equal("Polygon", queued.GetProperty("before")[0].GetProperty("geometry").GetProperty("type").GetString());
+        var own = await ProblemAssert.IsProblemAsync(await As(s1).PostAsync($"/api/cadastre/edits/{id}/approve", null), HttpStatusCode.Conflict);
+        Assert.Contains("propia", own.GetProperty("detail_es").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await As(s2).PostAsync($"/api/cadastre/edits/{id}/approve", null)).StatusCode);
+        var (etag2, after) = await GetParcelAsync(clave);
+        Assert.NotEqual(etag, etag2);
+        Assert.Equal("comercial", after.GetProperty("landUse").GetString());
+        Assert.Equal(built, after.GetProperty("builtAreaM2").GetDouble());
+        Assert.Equal(before.GetProperty("version").GetInt32() + 1, after.GetProperty("version").GetInt32());
+        var history = Parse(await f.Http.GetStringAsync($"/api/cadastre/parcels/{clave}/history"));
+        var last = history.GetProperty("versions").EnumerateArray().Last();
+        Assert.Equal("Oficio DC/123/2026", last.GetProperty("sourceDocument").GetString());
+        Assert.Contains(last.GetProperty("changes").EnumerateArray(), c => c.GetProperty("field").GetString() == "built_area_m2"
+            && double.Parse(c.GetProperty("after").GetString()!, CultureInfo.InvariantCulture) == built);
+        // a decided edit cannot be decided again
+        await ProblemAssert.IsProblemAsync(await As(s2).PostAsync($"/api/cadastre/edits/{id}/reject", Json(new { reason = "tarde" })), HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task Writes_need_if_match_and_a_stale_one_is_412_even_in_parallel()
+    {
+        var clave = await ParcelInBlockAsync(7);
+        var (_, editor, _) = await f.StaffAsync("editor");
+        var c = As(editor);
+        var body = new { kind = "attributes", clave, attributes = new { builtAreaM2 = 10.0 }, reason = "Prueba de versión" };
+        await ProblemAssert.IsProblemAsync(await ProposeAsync(c, body, null), (HttpStatusCode)428);
+        var (etag, json) = await GetParcelAsync(clave);
+        Assert.Matches("^\"v\\d+\"$", etag);
+        var version = json.GetProperty("version").GetInt32();
+        var stale = $"\"v{(version > 1 ? version - 1 : version + 5)}\"";
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => ProposeAsync(c, body, stale)));
+        foreach (var a in answers) await ProblemAssert.IsProblemAsync(a, HttpStatusCode.PreconditionFailed);
+    }
+
+    [Fact]
+    public async Task Two_edits_approved_in_parallel_one_wins_the_other_gets_412()
+    {
+        var clave = await ParcelInBlockAsync(9);
+        var (_, editor, _) = await f.StaffAsync("editor");
+        var (_, s1, _) = await f.StaffAsync("supervisor");
+        var (_, s2, _) = await f.StaffAsync("supervisor");
+        var (etag, json) = await GetParcelAsync(clave);
+        var id1 = await ProposedIdAsync(await ProposeAsync(As(editor), new { kind = "attributes", clave, attributes = new { builtAreaM2 = 31.0 }, reason = "Uno" }, etag));
+        var id2 = await ProposedIdAsync(await ProposeAsync(As(editor), new { kind = "attributes", clave, attributes = new { builtAreaM2 = 32.0 }, reason = "Dos" }, etag));
+        var versionsBefore = await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcel_versions WHERE clave = @c", ("c", clave));
+        var results = await Task.WhenAll(
+            As(s1).PostAsync($"/api/cadastre/edits/{id1}/approve", null),
+            As(s2).PostAsync($"/api/cadastre/edits/{id2}/approve", null));
+        Assert.Single(results, r => r.StatusCode == HttpStatusCode.OK);
+        var loser = Assert.Single(results, r => r.StatusCode != HttpStatusCode.OK);
+        await ProblemAssert.IsProblemAsync(loser, HttpStatusCode.PreconditionFailed);
+        Assert.Equal(versionsBefore + 1, await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcel_versions WHERE clave = @c", ("c", clave)));
+        Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcel_versions WHERE clave = @c AND valid_to IS NULL", ("c", clave)));
+        Assert.Equal(json.GetProperty("version").GetInt32() + 1, (await GetParcelAsync(clave)).Json.GetProperty("version").GetInt32());
+        // the losing edit stays pending: it can be rejected, or proposed again on the new version
+        Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcel_edits WHERE id = ANY(@ids) AND state = 'pending'", ("ids", new[] { id1, id2 })));
+    }
+
+    [Fact]
+    public async Task Topology_violations_are_409_with_the_offending_location()
+    {
+        var clave = await ParcelInBlockAsync(11);
+        var (_, editor, _) = await f.StaffAsync("editor");
+        var c = As(editor);
+        var (etag, _) = await GetParcelAsync(clave);
+        async Task<JsonElement> Rejected(object geometry)
+        {
+            var p = await ProblemAssert.IsProblemAsync(await ProposeAsync(c, new { kind = "reshape", clave, geometry, reason = "Prueba" }, etag), HttpStatusCode.Conflict);
+            var loc = p.GetProperty("location");
+            Assert.Equal(2, loc.GetArrayLength());
+            Assert.InRange(loc[0].GetDouble(), -180, 180);
+            return p;
+        }
+        // overlapping the neighbours: 30 % larger
+        var overlap = await Rejected(await ShrunkAsync(clave, 1.3));
+        Assert.Contains("superpone", overlap.GetProperty("detail_es").GetString());
+        // outside the municipality: a 10 m square in the Gulf of Mexico
+        var gulf = Parse(await f.ScalarAsync<string>("SELECT ST_AsGeoJSON(ST_Transform(ST_Expand(ST_Transform(ST_SetSRID(ST_MakePoint(-95.9, 19.3), 4326), 32614), 5), 4326), 10)"));
+        var outside = await Rejected(gulf);
+        Assert.Contains("municipio", outside.GetProperty("detail_es").GetString());
+        Assert.InRange(outside.GetProperty("location")[0].GetDouble(), -95.91, -95.89);
+        // a bow-tie
+        var bowTie = Parse(await GeometrySqlAsync(clave, "ST_Transform(ST_MakePolygon(ST_MakeLine(ARRAY[ST_PointN(ST_ExteriorRing(m), 1), ST_PointN(ST_ExteriorRing(m), 3), ST_PointN(ST_ExteriorRing(m), 2), ST_PointN(ST_ExteriorRing(m), 4), ST_PointN(ST_ExteriorRing(m), 1)])), 4326)"));
+        var invalid = await Rejected(bowTie);
+        Assert.Contains("inválida", invalid.GetProperty("detail_es").GetString());
+        // tiny: 10 % of each side is 1 % of the area
+        var tiny = await Rejected(await ShrunkAsync(clave, 0.1));
+        Assert.Contains("mínimo", tiny.GetProperty("detail_es").GetString());
+        // malformed input is a 400, not a 409
+        await ProblemAssert.IsProblemAsync(await ProposeAsync(c, new { kind = "reshape", clave, geometry = new { type = "Polygon", coordinates = "x" }, reason = "Prueba" }, etag), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_vertex_0_1_m_off_a_neighbours_vertex_is_snapped_onto_it()
+    {
+        var clave = await ParcelInBlockAsync(13);
+        var (_, editor, _) = await f.StaffAsync("editor");
+        // a vertex of the parcel that is also a vertex of a neighbour, moved 0.1 m east
+        await using var cmd = f.Db.CreateCommand("""
+            SELECT d.path[2], ST_X(d.geom), ST_Y(d.geom) FROM cadastre.parcels p, ST_DumpPoints(p.geom) d
+            WHERE p.clave = @c AND d.path[2] > 1 AND d.path[2] < ST_NPoints(p.geom)
+              AND EXISTS (SELECT 1 FROM cadastre.parcels n, ST_DumpPoints(n.geom) nd WHERE n.id <> p.id AND n.geom && p.geom AND ST_Equals(nd.geom, d.geom))
+            ORDER BY 1 LIMIT 1
+            """);
+        cmd.Parameters.AddWithValue("c", clave);
+        await using var r = await cmd.ExecuteReaderAsync();
+        Assert.True(await r.ReadAsync());
+        var (index, x, y) = (r.GetInt32(0), r.GetDouble(1), r.GetDouble(2));
+        var moved = Parse(await GeometrySqlAsync(clave, $"ST_MakePolygon(ST_SetPoint(ST_ExteriorRing(g), {index - 1}, ST_Transform(ST_Translate(ST_Transform(ST_PointN(ST_ExteriorRing(g), {index}), 32614), 0.1, 0), 4326)))"));
+        var sent = moved.GetProperty("coordinates")[0][index - 1];
+        Assert.NotEqual(x, sent[0].GetDouble());
+        var (etag, _) = await GetParcelAsync(clave);
+        var response = await ProposeAsync(As(editor), new { kind = "reshape", clave, geometry = moved, reason = "Ajuste de vértice" }, etag);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        var stored = Parse(text).GetProperty("payload").GetProperty("geometry").GetProperty("coordinates")[0][index - 1];
+        Assert.Equal(x, stored[0].GetDouble(), 12);
+        Assert.Equal(y, stored[1].GetDouble(), 12);
+    }
+
+    [Fact]
+    public async Task Split_then_merge_conserve_the_area_and_record_lineage_both_ways()
+    {
+        var clave = await ParcelInBlockAsync(15);
+        var (_, editor, _) = await f.StaffAsync("editor");
+        var (_, sup, _) = await f.StaffAsync("supervisor");
+        var (etag, parent) = await GetParcelAsync(clave);
+        var area = parent.GetProperty("landAreaM2").GetDouble();
+        // a line across the middle of the longer side, 1 m beyond the parcel on both ends
+        var line = Parse(await GeometrySqlAsync(clave, """
+            ST_Transform(CASE WHEN ST_XMax(m) - ST_XMin(m) >= ST_YMax(m) - ST_YMin(m)
+              THEN ST_SetSRID(ST_MakeLine(ST_MakePoint((ST_XMin(m) + ST_XMax(m)) / 2, ST_YMin(m) - 1), ST_MakePoint((ST_XMin(m) + ST_XMax(m)) / 2, ST_YMax(m) + 1)), 32614)
+              ELSE ST_SetSRID(ST_MakeLine(ST_MakePoint(ST_XMin(m) - 1, (ST_YMin(m) + ST_YMax(m)) / 2), ST_MakePoint(ST_XMax(m) + 1, (ST_YMin(m) + ST_YMax(m)) / 2)), 32614) END, 4326)
+            """));
+        var split = await ProposedIdAsync(await ProposeAsync(As(editor), new { kind = "split", clave, splitLine = line, reason = "Subdivisión", sourceDocument = "Escritura 4567" }, etag));
+        Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{split}/approve", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await f.Http.GetAsync($"/api/cadastre/parcels/{clave}")).StatusCode);
+
+        var history = Parse(await f.Http.GetStringAsync($"/api/cadastre/parcels/{clave}/history"));
+        Assert.False(history.GetProperty("current").GetBoolean());
+        var children = history.GetProperty("children").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Equal(2, children.Count);
+        Assert.Equal(children.Count, children.Distinct().Count());
+        Assert.All(children, ch => Assert.StartsWith(clave[..8], ch));
+        var childAreas = new List<double>();
+        foreach (var ch in children)
+        {
+            Assert.True(OpenVeracruz.Platform.Shared.ClaveCatastral.TryParse(ch, out _));
+            var (childTag, child) = await GetParcelAsync(ch);
+            Assert.Equal("\"v1\"", childTag);
+            childAreas.Add(child.GetProperty("landAreaM2").GetDouble());
+            var childHistory = Parse(await f.Http.GetStringAsync($"/api/cadastre/parcels/{ch}/history"));
+            Assert.Equal([clave], childHistory.GetProperty("parents").EnumerateArray().Select(e => e.GetString()));
+        }
+        Assert.InRange(childAreas.Sum(), area - 0.05, area + 0.05);
+
+        var merge = await ProposedIdAsync(await ProposeAsync(As(editor), new { kind = "merge", claves = children, reason = "Fusión" }, "\"v1\", \"v1\""));
+        var merged = Parse(await (await As(sup).PostAsync($"/api/cadastre/edits/{merge}/approve", null)).Content.ReadAsStringAsync());
+        var result = merged.GetProperty("after")[0].GetProperty("clave").GetString()!;
+        Assert.DoesNotContain(result, children.Append(clave));
+        var (_, mergedParcel) = await GetParcelAsync(result);
+        Assert.InRange(mergedParcel.GetProperty("landAreaM2").GetDouble(), area - 0.05, area + 0.05);
+        var mergedHistory = Parse(await f.Http.GetStringAsync($"/api/cadastre/parcels/{result}/history"));
+        Assert.Equal(children.Order(), mergedHistory.GetProperty("parents").EnumerateArray().Select(e => e.GetString()!).Order());
+        foreach (var ch in children)
+            Assert.Equal([result], Parse(await f.Http.GetStringAsync($"/api/cadastre/parcels/{ch}/history")).GetProperty("children").EnumerateArray().Select(e => e.GetString()));
+        // the owner follows the land
+        Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM private.owners o JOIN cadastre.parcels p ON p.id = o.parcel_id WHERE p.clave = @c", ("c", result)));
+    }
+
+    [Fact]
+    public async Task As_of_before_an_approved_reshape_shows_the_earlier_geometry_also_through_ogc()
+    {
+        var clave = await ParcelInBlockAsync(17);
+        var (_, editor, _) = await f.StaffAsync("editor");
+        var (_, sup, _) = await f.StaffAsync("supervisor");
+        var (etag, before) = await GetParcelAsync(clave);
+        var id = await ProposedIdAsync(await ProposeAsync(As(editor), new { kind = "reshape", clave, geometry = await ShrunkAsync(clave), reason = "Rectificación de medidas" }, etag));
+        var t0 = DateTime.UtcNow.AddMilliseconds(-1);
+        await Task.Delay(20);
+        Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{id}/approve", null)).StatusCode);
+        await Task.Delay(20);
+        var t1 = DateTime.UtcNow;
+        var (_, now) = await GetParcelAsync(clave);
+        var oldArea = before.GetProperty("landAreaM2").GetDouble();
+        var newArea = now.GetProperty("landAreaM2").GetDouble();
+        Assert.InRange(newArea, oldArea * 0.81 - 0.05, oldArea * 0.81 + 0.05);
+        string At(DateTime t) => Uri.EscapeDataString(t.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture));
+
+        var (s0, then, _) = await f.GetJsonAsync($"/api/cadastre/parcels/{clave}?asOf={At(t0)}");
+        Assert.Equal(HttpStatusCode.OK, s0);
+        Assert.Equal(oldArea, then.GetProperty("landAreaM2").GetDouble());
+        var (_, later, _) = await f.GetJsonAsync($"/api/cadastre/parcels/{clave}?asOf={At(t1)}");
+        Assert.Equal(newArea, later.GetProperty("landAreaM2").GetDouble());
+
+        // at: a point of the old outline outside the new one finds the parcel only before
+        var lonLat = await f.ScalarAsync<string>("""
+            SELECT ST_X(pt) || ' ' || ST_Y(pt) FROM (SELECT ST_PointOnSurface(ST_Difference(v.geom, p.geom)) pt
+            FROM cadastre.parcels p JOIN cadastre.parcel_versions v ON v.parcel_id = p.id AND v.version = p.version - 1 WHERE p.clave = @c) s
+            """, ("c", clave));
+        var xy = lonLat.Split(' ');
+        var (sa, atThen, _) = await f.GetJsonAsync($"/api/cadastre/parcels/at?lon={xy[0]}&lat={xy[1]}&asOf={At(t0)}");
+        Assert.Equal(HttpStatusCode.OK, sa);
+        Assert.Equal(clave, atThen.GetProperty("clave").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await f.Http.GetAsync($"/api/cadastre/parcels/at?lon={xy[0]}&lat={xy[1]}")).StatusCode);
+
+        var (o0, ogcThen, _) = await f.GetJsonAsync($"/ogc/collections/parcels/items?clave={clave}&datetime={At(t0)}");
+        Assert.Equal(HttpStatusCode.OK, o0);
+        Assert.Equal(oldArea, ogcThen.GetProperty("features")[0].GetProperty("properties").GetProperty("land_area_m2").GetDouble());
+        var (_, ogcLater, _) = await f.GetJsonAsync($"/ogc/collections/parcels/items?clave={clave}&datetime={At(t1)}");
+        Assert.Equal(newArea, ogcLater.GetProperty("features")[0].GetProperty("properties").GetProperty("land_area_m2").GetDouble());
+
+        var (_, item, _) = await f.GetJsonAsync($"/ogc/collections/parcels/items/{clave}?datetime={At(t0)}");
+        Assert.Equal(oldArea, item.GetProperty("properties").GetProperty("land_area_m2").GetDouble());
+
+        await ProblemAssert.IsProblemAsync(await f.Http.GetAsync($"/api/cadastre/parcels/{clave}?asOf=ayer"), HttpStatusCode.BadRequest);
+        await ProblemAssert.IsProblemAsync(await f.Http.GetAsync($"/api/cadastre/parcels/at?lon={xy[0]}&lat={xy[1]}&asOf=2026-13-01"), HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.BadRequest, (await f.Http.GetAsync($"/ogc/collections/parcels/items?datetime=yesterday")).StatusCode);
+        // other collections ignore datetime
+        Assert.Equal(HttpStatusCode.OK, (await f.Http.GetAsync("/ogc/collections/localities/items?limit=1&datetime=yesterday")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_owner_is_for_staff_only_and_every_look_is_logged()
+    {
+        var clave = await ParcelInBlockAsync(19);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Http.GetAsync($"/api/cadastre/parcels/{clave}/owner")).StatusCode);
+        var (email, viewer, _) = await f.StaffAsync("viewer");
+        var owner = Parse(await As(viewer).GetStringAsync($"/api/cadastre/parcels/{clave}/owner"));
+        var expected = await f.ScalarAsync<string>("SELECT o.curp FROM private.owners o JOIN cadastre.parcels p ON p.id = o.parcel_id WHERE p.clave = @c", ("c", clave));
+        Assert.Equal(expected, owner.GetProperty("curp").GetString());
+        Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM private.owner_access_log WHERE user_email = @e AND clave = @c", ("e", email), ("c", clave)));
+    }
+
+    [Fact]
+    public async Task Retire_then_create_on_the_freed_land_with_a_new_clave()
+    {
+        var clave = await ParcelInBlockAsync(21);
+        var (_, editor, _) = await f.StaffAsync("editor");
+        var (_, sup, _) = await f.StaffAsync("supervisor");
+        var (etag, old) = await GetParcelAsync(clave);
+        var outline = old.GetProperty("geometry");
+        var retire = await ProposedIdAsync(await ProposeAsync(As(editor), new { kind = "retire", clave, reason = "Baja por integración a vía pública" }, etag));
+        Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{retire}/approve", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await f.Http.GetAsync($"/api/cadastre/parcels/{clave}")).StatusCode);
+
+        // the old clave stays taken; a new lot number of the same block is free
+        var body = new { kind = "create", clave, geometry = outline, attributes = new { landUse = "baldio", builtAreaM2 = 0.0, constructionType = old.GetProperty("constructionType").GetString() }, reason = "Alta" };
+        var reused = await ProposeAsync(As(editor), body, null);
+        Assert.Contains("ya está en uso", (await ProblemAssert.IsProblemAsync(reused, HttpStatusCode.Conflict)).GetProperty("detail_es").GetString());
+        var lot = await f.ScalarAsync<int>("SELECT max(lot) + 1 FROM cadastre.parcel_versions WHERE zone = @z AND block = @b",
+            ("z", old.GetProperty("zone").GetInt32()), ("b", old.GetProperty("block").GetInt32()));
+        var fresh = $"{clave[..8]}-{lot:D3}";
+        var create = await ProposedIdAsync(await ProposeAsync(As(editor), body with { clave = fresh }, null));
+        Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{create}/approve", null)).StatusCode);
+        var (newTag, created) = await GetParcelAsync(fresh);
+        Assert.Equal("\"v1\"", newTag);
+        Assert.Equal(old.GetProperty("landAreaM2").GetDouble(), created.GetProperty("landAreaM2").GetDouble(), 1);
+        Assert.Equal(0m, created.GetProperty("constructionValue").GetDecimal());
+        var history = Parse(await f.Http.GetStringAsync($"/api/cadastre/parcels/{clave}/history"));
+        Assert.False(history.GetProperty("current").GetBoolean());
+        Assert.NotNull(history.GetProperty("versions").EnumerateArray().Last().GetProperty("validTo").GetString());
+    }
+
+    [Fact]
+    public async Task Every_current_parcel_has_exactly_one_open_version_matching_its_own()
+    {
+        Assert.Equal(0L, await f.ScalarAsync<long>("""
+            SELECT count(*) FROM cadastre.parcels p
+            WHERE (SELECT count(*) FROM cadastre.parcel_versions v WHERE v.parcel_id = p.id AND v.valid_to IS NULL AND v.version = p.version) <> 1
+               OR EXISTS (SELECT 1 FROM cadastre.parcel_versions v WHERE v.parcel_id = p.id AND v.valid_to IS NULL AND v.version <> p.version)
+            """));
+    }
+}
