@@ -127,6 +127,8 @@ public static class Hosting
         var inline = builder.Configuration.GetValue("Jobs:RunImportsInline", false) || !builder.Configuration.GetValue("Jobs:Enabled", true);
         if (inline) s.AddSingleton<IImportQueue, InlineImportQueue>();
         else s.AddSingleton<IImportQueue, HangfireImportQueue>();
+        s.AddSingleton<OpenVeracruz.Platform.Uploads.IRefreshScheduler, HangfireRefreshScheduler>();
+        s.AddScoped<OpenVeracruz.Platform.Uploads.RefreshResourceJob>();
     }
 
     /// <summary>Identity on PostgreSQL, cookie sign-in for the web, API tokens for scripts, one policy per role.</summary>
@@ -200,7 +202,8 @@ public static class Hosting
             await scope.ServiceProvider.GetRequiredService<CatalogSync>().SyncAsync();
         }
         if (app.Configuration.GetValue("Jobs:Enabled", true))
-            app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<ReloadDatasetsJob>("datasets-reload", j => j.RunAsync(), Cron.Daily(3));
+            app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<ReloadDatasetsJob>("datasets-reload", j => j.RunAsync(),
+                app.Configuration["Data:ReloadCron"] is { Length: > 0 } reloadCron ? reloadCron : Cron.Daily(3));
     }
 
     public static void UseOpenVeracruz(this WebApplication app)
@@ -260,6 +263,17 @@ public sealed class ReloadDatasetsJob(DatasetLoader loader, CatalogSync sync, Mi
 }
 
 /// <summary>Runs an import in-process, right after the upload is committed (tests, hosts without a Hangfire server).</summary>
+/// <summary>One Hangfire recurring job per refreshed resource, "refresh-{id}".</summary>
+public sealed class HangfireRefreshScheduler(IRecurringJobManager jobs) : OpenVeracruz.Platform.Uploads.IRefreshScheduler
+{
+    public static string JobId(Guid resourceId) => $"refresh-{resourceId}";
+
+    public void Schedule(Guid resourceId, string cron) =>
+        jobs.AddOrUpdate<OpenVeracruz.Platform.Uploads.RefreshResourceJob>(JobId(resourceId), j => j.RunAsync(resourceId), cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+
+    public void Remove(Guid resourceId) => jobs.RemoveIfExists(JobId(resourceId));
+}
+
 public sealed class InlineImportQueue(IServiceScopeFactory scopes, ILogger<InlineImportQueue> log) : IImportQueue
 {
     public async Task EnqueueAsync(Guid resourceId, int version, CancellationToken ct)

@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Uploads;
+using OpenVeracruz.Platform.Layers;
 
 namespace OpenVeracruz.Tests;
 
@@ -132,6 +134,25 @@ public sealed class PlatformFixture : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, token.StatusCode);
         using var doc = JsonDocument.Parse(await token.Content.ReadAsStringAsync());
         return (email, doc.RootElement.GetProperty("token").GetString()!, session);
+    }
+
+    /// <summary>Removes the API-created datasets named with the prefix, with their uploaded layers, views and files.</summary>
+    public async Task CleanDatasetsAsync(string prefix)
+    {
+        var resources = await ColumnAsync<Guid>($"SELECT r.id FROM catalog.resources r JOIN catalog.datasets d ON d.id = r.dataset_id WHERE d.origin = 'api' AND d.name LIKE '{prefix}%'");
+        var registry = Services.GetRequiredService<LayerRegistry>();
+        var root = Services.GetRequiredService<UploadStore>().Root;
+        foreach (var id in resources)
+        {
+            var (schema, table) = UploadedLayers.TableOf(id);
+            await using (var drop = Db.CreateCommand($"DROP TABLE IF EXISTS {schema}.{table} CASCADE; DROP VIEW IF EXISTS datastore.\"{id}\""))
+                await drop.ExecuteNonQueryAsync();
+            registry.Remove(UploadedLayers.LayerId(id));
+            if (Directory.Exists(Path.Combine(root, id.ToString()))) Directory.Delete(Path.Combine(root, id.ToString()), recursive: true);
+        }
+        await using var cmd = Db.CreateCommand("DELETE FROM catalog.datasets WHERE origin = 'api' AND name LIKE @p");
+        cmd.Parameters.AddWithValue("p", prefix + "%");
+        await cmd.ExecuteNonQueryAsync();
     }
 
     /// <summary>A parcel picked by the database, with a point inside it.</summary>

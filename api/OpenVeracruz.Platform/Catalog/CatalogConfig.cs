@@ -96,5 +96,7 @@ public sealed class CatalogConfig : IEntityTypeConfiguration<Organization>, IEnt
         b.Property(r => r.Created).HasColumnName("created");
         b.Property(r => r.LastModified).HasColumnName("last_modified");
         b.Property(r => r.DownloadCount).HasColumnName("download_count");
+        b.Property(r => r.RefreshUrl).HasColumnName("refresh_url");
+        b.Property(r => r.RefreshCron).HasColumnName("refresh_cron").HasMaxLength(100);
     }
 }

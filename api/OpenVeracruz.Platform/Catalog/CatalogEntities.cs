@@ -87,6 +87,9 @@ public sealed class Resource
     public DateTime Created { get; set; }
     public DateTime LastModified { get; set; }
     public long DownloadCount { get; set; }
+    /// <summary>Where a recurring refresh fetches a new version of the file from (http/https), with its cron schedule.</summary>
+    public string? RefreshUrl { get; set; }
+    public string? RefreshCron { get; set; }
 }
 
 public static class StableId

@@ -49,6 +49,7 @@ public static class CkanDictionaries
         ["position"] = r.Position, ["state"] = r.State, ["created"] = Time(r.Created), ["last_modified"] = Time(r.LastModified),
         ["metadata_modified"] = Time(r.LastModified), ["datastore_active"] = r.DatastoreActive, ["size"] = null, ["hash"] = "",
         ["cache_url"] = null, ["resource_type"] = null, ["download_count"] = r.DownloadCount,
+        ["refresh_url"] = r.RefreshUrl, ["refresh_cron"] = r.RefreshCron,
     };
 
     public static JsonObject Package(Dataset d, string baseUrl)

@@ -26,7 +26,7 @@ public static partial class CkanWriteActions
         CkanApi.Register("package_delete", "Delete a dataset (it stays in the database as deleted). Staff (supervisor) only. Parameters: id.", PackageDelete);
         CkanApi.Register("resource_create", "Add a resource to a dataset, by URL or as an uploaded file (multipart/form-data, the file in 'upload': CSV, GeoJSON, zipped Shapefile or GeoPackage; it is imported as a layer). Staff (editor) only. Parameters: package_id, url or upload, name, format, description, epsg (the CRS of a file whose own cannot be read).", ResourceCreate, UploadActions.BeforeFormAsync);
         CkanApi.Register("resource_update", "Replace a resource's URL and metadata, or upload a new version of its file (multipart, 'upload'): version N+1 is imported in place of the current one, older versions stay downloadable. Staff (editor) only. Parameters: id, url or upload, name, format, description, epsg.", ResourceUpdate, UploadActions.BeforeFormAsync);
-        CkanApi.Register("resource_patch", "Change only the given fields of a resource (name, description). With epsg, the latest uploaded version is imported again reading its coordinates in that CRS (for a shapefile whose .prj could not be read). Staff (editor) only. Parameters: id, name, description, epsg.", ResourcePatch);
+        CkanApi.Register("resource_patch", "Change only the given fields of a resource (name, description; refresh_url with refresh_cron for a recurring refresh from a URL, empty values stop it). With epsg, the latest uploaded version is imported again reading its coordinates in that CRS (for a shapefile whose .prj could not be read). Staff (editor) only. Parameters: id, name, description, epsg.", ResourcePatch);
         CkanApi.Register("resource_delete", "Delete a resource. Staff (supervisor) only. Parameters: id.", ResourceDelete);
     }
 
@@ -251,9 +251,36 @@ public static partial class CkanWriteActions
         if (c.Params.String("name") is { Length: > 0 } name) res.Name = name;
         if (c.Params.String("description") is { } description) res.Description = description;
         res.LastModified = d.MetadataModified = DateTime.UtcNow;
+        SetRefresh(c, res);
         if (c.Params.Values.ContainsKey("epsg")) return await UploadActions.ReimportAsync(c, res);
         await db.SaveChangesAsync(c.Ct);
         return CkanDictionaries.Resource(res, c.BaseUrl);
+    }
+
+    /// <summary>
+    /// refresh_url and refresh_cron: a recurring refresh that fetches the file again and stores a new version when it
+    /// changed. Both are needed; empty values stop it. Checked before anything is saved.
+    /// </summary>
+    private static void SetRefresh(CkanContext c, Resource res)
+    {
+        if (!c.Params.Values.ContainsKey("refresh_url") && !c.Params.Values.ContainsKey("refresh_cron")) return;
+        var url = c.Params.Values.ContainsKey("refresh_url") ? c.Params.String("refresh_url")?.Trim() : res.RefreshUrl;
+        var cron = c.Params.Values.ContainsKey("refresh_cron") ? c.Params.String("refresh_cron")?.Trim() : res.RefreshCron;
+        var scheduler = c.Service<OpenVeracruz.Platform.Uploads.IRefreshScheduler>();
+        if (string.IsNullOrEmpty(url) || string.IsNullOrEmpty(cron))
+        {
+            if (!string.IsNullOrEmpty(url) || !string.IsNullOrEmpty(cron))
+                throw CkanException.Validation(string.IsNullOrEmpty(url) ? "refresh_url" : "refresh_cron", "A refresh needs both refresh_url and refresh_cron (empty values stop it)");
+            scheduler.Remove(res.Id);
+            res.RefreshUrl = res.RefreshCron = null;
+            return;
+        }
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
+            throw CkanException.Validation("refresh_url", "Must be an http(s) URL");
+        try { scheduler.Schedule(res.Id, cron); }
+        catch (ArgumentException) { throw CkanException.Validation("refresh_cron", $"'{cron}' is not a cron expression (e.g. \"0 3 * * *\" for every day at 03:00)"); }
+        res.RefreshUrl = url;
+        res.RefreshCron = cron;
     }
 
     private static async Task<JsonNode?> ResourceDelete(CkanContext c)
@@ -265,6 +292,7 @@ public static partial class CkanWriteActions
         var d = await db.Datasets.FirstAsync(x => x.Id == r.DatasetId, c.Ct);
         await FindForWriteAsync(db, d.Name, c.Ct);
         r.State = "deleted";
+        if (r.RefreshCron is not null) c.Service<OpenVeracruz.Platform.Uploads.IRefreshScheduler>().Remove(r.Id);
         // an uploaded resource takes the GeoJSON and OGC API doors of its layer with it
         if (await db.Layers.AnyAsync(l => l.ResourceId == r.Id, c.Ct))
             foreach (var door in await db.Resources.Where(x => x.LayerId == r.LayerId && x.DatasetId == r.DatasetId && x.State == "active").ToListAsync(c.Ct))

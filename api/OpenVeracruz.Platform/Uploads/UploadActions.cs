@@ -102,30 +102,39 @@ public static partial class UploadActions
         return await ShowAsync(c, db, res.Id);
     }
 
-    /// <summary>
-    /// Checks and stores the file as a version of the resource (<paramref name="number"/>, or the next one under a lock
-    /// of the resource row, so parallel uploads get distinct versions and folders), then queues its import.
-    /// </summary>
     private static async Task SaveVersionAsync(CkanContext c, AppDbContext db, Resource res, int? number, IFormFile file, int? epsg)
     {
-        var o = Options(c.Http);
-        UploadFormat format;
-        await using (var content = file.OpenReadStream())
+        try
         {
-            try { format = UploadInspector.Inspect(file.FileName, content, file.Length, c.Params.String("format"), o); }
-            catch (BadRequestException e) { throw CkanException.Validation("upload", e.Message); }
+            await StoreVersionAsync(c.Http.RequestServices, db, res, number, file.FileName, file.Length, file.OpenReadStream,
+                c.Params.String("format"), epsg, c.Http.User.Identity?.Name, c.Ct);
         }
-        await using var tx = await db.Database.BeginTransactionAsync(c.Ct);
+        catch (BadRequestException e) { throw CkanException.Validation("upload", e.Message); }
+    }
+
+    /// <summary>
+    /// Checks and stores a file as a version of the resource (<paramref name="number"/>, or the next one under a lock
+    /// of the resource row, so parallel uploads get distinct versions and folders), then queues its import. Used by
+    /// uploads and by the recurring refresh from a URL. A file that fails the checks throws BadRequestException.
+    /// </summary>
+    public static async Task<int> StoreVersionAsync(IServiceProvider services, AppDbContext db, Resource res, int? number, string fileName, long length,
+        Func<Stream> open, string? formatHint, int? epsg, string? uploadedBy, CancellationToken ct)
+    {
+        var o = services.GetRequiredService<IOptions<UploadOptions>>().Value;
+        UploadFormat format;
+        await using (var content = open())
+            format = UploadInspector.Inspect(fileName, content, length, formatHint, o);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         // the import job publishes under this same per-resource lock: uploads and imports of one resource take
         // their locks in one order and never deadlock (dataset and resource rows are written by both)
-        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({res.Id.ToString()}, 0))", c.Ct);
+        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({res.Id.ToString()}, 0))", ct);
         if (number is null)
         {
-            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM catalog.resources WHERE id = {res.Id} FOR UPDATE", c.Ct);
-            number = (await db.ResourceVersions.Where(v => v.ResourceId == res.Id).MaxAsync(v => (int?)v.Version, c.Ct) ?? 0) + 1;
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM catalog.resources WHERE id = {res.Id} FOR UPDATE", ct);
+            number = (await db.ResourceVersions.Where(v => v.ResourceId == res.Id).MaxAsync(v => (int?)v.Version, ct) ?? 0) + 1;
         }
-        var root = c.Service<UploadStore>().Root;
-        var name = UnsafeName().Replace(Path.GetFileName(file.FileName), "_").Trim('.', '_');
+        var root = services.GetRequiredService<UploadStore>().Root;
+        var name = UnsafeName().Replace(Path.GetFileName(fileName), "_").Trim('.', '_');
         if (name.Length == 0) name = "upload";
         var relative = Path.Combine(res.Id.ToString(), number.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), name);
         var folder = Path.GetDirectoryName(Path.Combine(root, relative))!;
@@ -135,24 +144,26 @@ public static partial class UploadActions
         if (!res.DatastoreActive) res.Url = $"/api/uploads/{res.Id}/{number}";
         db.ResourceVersions.Add(new ResourceVersion
         {
-            ResourceId = res.Id, Version = number.Value, Created = now, OriginalName = Path.GetFileName(file.FileName), StoredPath = relative,
-            Format = format.Code, SizeBytes = file.Length, Epsg = epsg, UploadedBy = c.Http.User.Identity?.Name,
+            ResourceId = res.Id, Version = number.Value, Created = now, OriginalName = Path.GetFileName(fileName), StoredPath = relative,
+            Format = format.Code, SizeBytes = length, Epsg = epsg, UploadedBy = uploadedBy,
         });
         db.ImportJobs.Add(ImportJob.Queue(res.Id, number.Value, now));
         Directory.CreateDirectory(folder);
         try
         {
             await using (var target = File.Create(Path.Combine(root, relative)))
-                await file.CopyToAsync(target, c.Ct);
-            await db.SaveChangesAsync(c.Ct);
-            await tx.CommitAsync(c.Ct);
+            await using (var source = open())
+                await source.CopyToAsync(target, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
         }
         catch
         {
             Directory.Delete(folder, recursive: true); // nothing is kept of an upload that was not recorded
             throw;
         }
-        await c.Service<IImportQueue>().EnqueueAsync(res.Id, number.Value, c.Ct);
+        await services.GetRequiredService<IImportQueue>().EnqueueAsync(res.Id, number.Value, ct);
+        return number.Value;
     }
 
     private static readonly JsonSerializerOptions SnakeCase = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

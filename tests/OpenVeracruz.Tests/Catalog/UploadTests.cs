@@ -90,23 +90,7 @@ public class UploadTests(PlatformFixture f)
     }
 
     /// <summary>Removes the test's datasets, their imported tables and layers, and the stored files.</summary>
-    private async Task CleanAsync(string prefix)
-    {
-        var resources = await f.ColumnAsync<Guid>($"SELECT r.id FROM catalog.resources r JOIN catalog.datasets d ON d.id = r.dataset_id WHERE d.origin = 'api' AND d.name LIKE '{prefix}%'");
-        var registry = f.Services.GetRequiredService<LayerRegistry>();
-        var root = f.Services.GetRequiredService<UploadStore>().Root;
-        foreach (var id in resources)
-        {
-            var (schema, table) = UploadedLayers.TableOf(id);
-            await using (var drop = f.Db.CreateCommand($"DROP TABLE IF EXISTS {schema}.{table} CASCADE; DROP VIEW IF EXISTS datastore.\"{id}\""))
-                await drop.ExecuteNonQueryAsync();
-            registry.Remove(UploadedLayers.LayerId(id));
-            if (Directory.Exists(Path.Combine(root, id.ToString()))) Directory.Delete(Path.Combine(root, id.ToString()), recursive: true);
-        }
-        await using var cmd = f.Db.CreateCommand("DELETE FROM catalog.datasets WHERE origin = 'api' AND name LIKE @p");
-        cmd.Parameters.AddWithValue("p", prefix + "%");
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private Task CleanAsync(string prefix) => f.CleanDatasetsAsync(prefix);
 
     private async Task<List<Dictionary<string, string>>> DownloadCsvAsync(string layer)
     {

@@ -1075,6 +1075,15 @@ namespace OpenVeracruz.Platform.Shared.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("position");
 
+                    b.Property<string>("RefreshCron")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("refresh_cron");
+
+                    b.Property<string>("RefreshUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("refresh_url");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(20)
