@@ -99,6 +99,14 @@ public sealed class PlatformFixture : IAsyncLifetime
         return $"127.0.{1 + n / 250}.{1 + n % 250}";
     }
 
+    /// <summary>Calls a CKAN action with a JSON body; the status and the whole envelope.</summary>
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> CkanAsync(HttpClient client, string action, object body)
+    {
+        var response = await client.PostAsync($"/api/3/action/{action}", new StringContent(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json"));
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return (response.StatusCode, doc.RootElement.Clone());
+    }
+
     /// <summary>A client with a cookie jar, optionally leaving from another loopback address (its own rate-limit partition).</summary>
     public HttpClient NewClient(string? fromAddress = null)
     {

@@ -12,12 +12,8 @@ namespace OpenVeracruz.Tests.Catalog;
 [Collection(PlatformCollection.Name)]
 public class RefreshTests(PlatformFixture f)
 {
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpClient client, string action, object body)
-    {
-        var response = await client.PostAsync($"/api/3/action/{action}", new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"));
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return (response.StatusCode, doc.RootElement.Clone());
-    }
+    private static Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpClient client, string action, object body) =>
+        PlatformFixture.CkanAsync(client, action, body);
 
     private List<RecurringJobDto> RecurringJobs()
     {

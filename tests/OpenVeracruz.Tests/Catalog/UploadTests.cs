@@ -30,12 +30,8 @@ public class UploadTests(PlatformFixture f)
 
     private async Task<HttpClient> EditorAsync() => WithToken((await f.StaffAsync("editor")).Token);
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpClient client, string action, object body)
-    {
-        var response = await client.PostAsync($"/api/3/action/{action}", new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"));
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return (response.StatusCode, doc.RootElement.Clone());
-    }
+    private static Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpClient client, string action, object body) =>
+        PlatformFixture.CkanAsync(client, action, body);
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> UploadAsync(HttpClient client, string action, Dictionary<string, string> fields, string fileName, byte[] bytes)
     {
