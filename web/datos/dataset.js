@@ -1,5 +1,6 @@
 // OpenVeracruz · página de un conjunto de datos (/datos/dataset/{name}): metadatos (package_show), cobertura y
-// primeros elementos en un mapa (OGC API – Features), vista previa (datastore_search), descargas y ejemplos de API.
+// primeros elementos en un mapa (OGC API – Features), vista previa (datastore_search), descargas, ejemplos de API y,
+// para los recursos subidos, el estado de su importación (/api/uploads/{id}/status) con las filas rechazadas.
 // Texto de la API sólo con textContent; enlaces de la API sólo si son http(s).
 'use strict';
 
@@ -205,6 +206,7 @@
     root.append(h, line, bar, report, versions);
 
     let reportKey = '';
+    let polled = false; // se vio en cola o en curso: al terminar, el resto de la página está desactualizado
     async function refresh() {
       let status;
       try {
@@ -221,7 +223,17 @@
         return;
       }
       render(status);
-      if (ACTIVE_STATES.has(status.state)) window.setTimeout(refresh, POLL_MS);
+      if (ACTIVE_STATES.has(status.state)) {
+        polled = true;
+        window.setTimeout(refresh, POLL_MS);
+      } else if (polled && !root.querySelector('.import-reload')) {
+        const p = document.createElement('p');
+        p.className = 'note import-reload';
+        p.append(document.createTextNode('La importación terminó: '),
+          link(window.location.href, 'recargue la página'),
+          document.createTextNode(' para ver los datos, el mapa y las descargas al día.'));
+        line.after(p);
+      }
     }
 
     function render(s) {
