@@ -1,5 +1,6 @@
 // OpenVeracruz · página de un conjunto de datos (/datos/dataset/{name}): metadatos (package_show), cobertura y
-// primeros elementos en un mapa (OGC API – Features), vista previa (datastore_search), descargas y ejemplos de API.
+// primeros elementos en un mapa (OGC API – Features), vista previa (datastore_search), descargas, ejemplos de API y,
+// para los recursos subidos, el estado de su importación (/api/uploads/{id}/status) con las filas rechazadas.
 // Texto de la API sólo con textContent; enlaces de la API sólo si son http(s).
 'use strict';
 
@@ -13,7 +14,7 @@
 
   const el = elementsById('datos-status dataset ds-crumb ds-title ds-badges ds-notes ds-org ds-license ds-source ds-attribution '
     + 'ds-modified ds-frequency ds-temporal ds-tags ds-map tile-notice ds-map-note ds-resources ds-excel-line ds-excel '
-    + 'ds-preview-note ds-preview ds-preview-caption ds-api-links ds-snippets ds-copy-status');
+    + 'ds-preview-note ds-preview ds-preview-caption ds-api-links ds-snippets ds-copy-status ds-imports-card ds-imports');
   window.ovDatasetFeatures = 0;
 
   function nameFromPath() {
@@ -70,6 +71,7 @@
     el.datosStatus.classList.add('visually-hidden'); // el título ya lo dice; el aviso queda para lectores de pantalla
     const datastore = (pkg.resources || []).find((r) => r.datastore_active);
     await Promise.all([
+      showImports(pkg),
       showMap(extras, layerId),
       showPreview(datastore),
       showApi(pkg, extras, layerId, csv, datastore),
@@ -152,6 +154,178 @@
       el.dsExcelLine.hidden = false;
     }
     return csv;
+  }
+
+  // ---------- importación de archivos subidos ----------
+  // Un recurso subido apunta a /api/uploads/{id}/{versión} hasta su primera importación y luego a
+  // /downloads/u_{8 primeras cifras hex de su id}.csv; sólo para ésos se pide /api/uploads/{id}/status.
+  const POLL_MS = 2000;
+  const REPORT_ROWS = 50;
+  const ACTIVE_STATES = new Set(['queued', 'running']);
+
+  function isUpload(r) {
+    if (!r || !r.id) return false;
+    if (r.import_status) return true;
+    let path;
+    try { path = new URL(String(r.url || ''), window.location.origin).pathname; } catch { return false; }
+    if (path.startsWith('/api/uploads/')) return true;
+    const m = path.match(/^\/downloads\/u_([0-9a-f]{8})\.[a-z]+$/i);
+    return !!m && m[1].toLowerCase() === String(r.id).replace(/-/g, '').slice(0, 8).toLowerCase();
+  }
+
+  async function showImports(pkg) {
+    const uploads = (pkg.resources || []).filter(isUpload);
+    if (!uploads.length) return;
+    const boxes = uploads.map((r) => importBox(pkg, r));
+    el.dsImports.replaceChildren(...boxes.map((b) => b.root));
+    el.dsImportsCard.hidden = false;
+    await Promise.all(boxes.map((b) => b.refresh()));
+  }
+
+  function importBox(pkg, resource) {
+    const root = document.createElement('div');
+    root.className = 'import';
+    root.dataset.resourceId = resource.id;
+    const h = document.createElement('h3');
+    h.textContent = String(resource.name || resource.format || 'Recurso subido');
+    const line = document.createElement('p');
+    line.className = 'import-status';
+    line.setAttribute('role', 'status');
+    line.setAttribute('aria-live', 'polite');
+    line.textContent = 'Consultando el estado de la importación…';
+    const bar = document.createElement('progress');
+    bar.className = 'import-progress';
+    bar.hidden = true;
+    bar.setAttribute('aria-label', `Progreso de la importación de ${h.textContent}`);
+    const report = document.createElement('div');
+    report.className = 'import-report';
+    const versions = document.createElement('p');
+    versions.className = 'import-versions';
+    versions.append(link(`/dataset/${encodeURIComponent(pkg.name)}/resource/${encodeURIComponent(resource.id)}/versions`,
+      'Versiones de este recurso (JSON)'));
+    root.append(h, line, bar, report, versions);
+
+    let reportKey = '';
+    let polled = false; // se vio en cola o en curso: al terminar, el resto de la página está desactualizado
+    async function refresh() {
+      let status;
+      try {
+        status = await fetchJson(`/api/uploads/${encodeURIComponent(resource.id)}/status`);
+      } catch (err) {
+        if (err.status === 404) {
+          root.remove(); // no es un recurso subido (o no tiene importación)
+          if (!el.dsImports.children.length) el.dsImportsCard.hidden = true;
+          return;
+        }
+        console.warn('Estado de la importación:', err);
+        line.textContent = `No se pudo consultar el estado de la importación. ${err.message}`;
+        root.dataset.state = 'error';
+        return;
+      }
+      render(status);
+      if (ACTIVE_STATES.has(status.state)) {
+        polled = true;
+        window.setTimeout(refresh, POLL_MS);
+      } else if (polled && !root.querySelector('.import-reload')) {
+        const p = document.createElement('p');
+        p.className = 'note import-reload';
+        p.append(document.createTextNode('La importación terminó: '),
+          link(window.location.href, 'recargue la página'),
+          document.createTextNode(' para ver los datos, el mapa y las descargas al día.'));
+        line.after(p);
+      }
+    }
+
+    function render(s) {
+      const state = String(s.state || '');
+      root.dataset.state = state;
+      const done = Number.isFinite(s.rowsDone) ? s.rowsDone : 0;
+      const total = Number.isFinite(s.rowsTotal) ? s.rowsTotal : null;
+      root.dataset.rows = String(done);
+      let message;
+      if (state === 'queued') message = 'En cola';
+      else if (state === 'running') {
+        message = total !== null
+          ? `Importando: ${fmtInt.format(done)} de ${fmtInt.format(total)} filas`
+          : `Importando: ${fmtInt.format(done)} filas`;
+      } else if (state === 'succeeded') {
+        message = `Importado: ${fmtInt.format(done)} filas (versión ${s.version})`;
+      } else if (state === 'failed') {
+        message = `Falló: ${s.message || 'error desconocido'}`;
+      } else message = `Estado de la importación: ${state || 'desconocido'}`;
+      if (line.textContent !== message) line.textContent = message; // no repetir el aviso a los lectores de pantalla
+      bar.hidden = state !== 'running' && state !== 'queued';
+      if (state === 'running' && total) {
+        bar.max = total;
+        bar.value = Math.min(done, total);
+        bar.textContent = `${fmtInt.format(done)} de ${fmtInt.format(total)}`;
+      } else {
+        bar.removeAttribute('value'); // indeterminado mientras espera
+        bar.textContent = '';
+      }
+      // El informe lista filas rechazadas, geometrías reparadas y avisos sobre todo el archivo (fila 0).
+      const problems = (Array.isArray(s.report) ? s.report : []).filter((p) => p && p.row != null);
+      const key = `${s.version}:${state}:${problems.length}`;
+      if (key !== reportKey) {
+        reportKey = key;
+        report.replaceChildren(...(problems.length ? [reportTable(problems, s, h.textContent)] : []));
+      }
+    }
+
+    return { root, refresh };
+  }
+
+  function reportTable(problems, status, resourceName) {
+    const details = document.createElement('details');
+    details.className = 'import-rejected';
+    const summary = document.createElement('summary');
+    const rejected = Number.isFinite(status.rejected) ? status.rejected : problems.length;
+    const repaired = Number.isFinite(status.repaired) ? status.repaired : 0;
+    summary.textContent = `Filas rechazadas (${fmtInt.format(rejected)})`
+      + (repaired ? `; ${fmtInt.format(repaired)} ${repaired === 1 ? 'geometría reparada' : 'geometrías reparadas'}` : '');
+    const wrap = document.createElement('div');
+    wrap.className = 'table-wrap';
+    wrap.tabIndex = 0;
+    wrap.setAttribute('role', 'region');
+    wrap.setAttribute('aria-label', `Filas rechazadas de ${resourceName}`);
+    const table = document.createElement('table');
+    const caption = document.createElement('caption');
+    caption.textContent = problems.length > REPORT_ROWS
+      ? `Primeros ${fmtInt.format(REPORT_ROWS)} de ${fmtInt.format(problems.length)} problemas del informe`
+      : `Problemas del informe de importación (${fmtInt.format(problems.length)})`;
+    const head = document.createElement('tr');
+    ['Fila', 'Campo', 'Problema'].forEach((label) => {
+      const th = document.createElement('th');
+      th.scope = 'col';
+      th.textContent = label;
+      head.append(th);
+    });
+    const thead = document.createElement('thead');
+    thead.append(head);
+    const tbody = document.createElement('tbody');
+    problems.slice(0, REPORT_ROWS).forEach((p) => {
+      const tr = document.createElement('tr');
+      const row = document.createElement('td');
+      row.className = 'num';
+      row.textContent = Number(p.row) === 0 ? 'Archivo' : String(p.row);
+      const field = document.createElement('td');
+      field.textContent = p.field == null || p.field === '' ? '—' : String(p.field);
+      const problem = document.createElement('td');
+      problem.textContent = String(p.problem || '');
+      tr.append(row, field, problem);
+      tbody.append(tr);
+    });
+    table.append(caption, thead, tbody);
+    wrap.append(table);
+    details.append(summary, wrap);
+    if (problems.length > REPORT_ROWS) {
+      const more = document.createElement('p');
+      more.className = 'note import-more';
+      const rest = problems.length - REPORT_ROWS;
+      more.textContent = `Y ${fmtInt.format(rest)} ${rest === 1 ? 'problema más' : 'problemas más'} que no se muestran aquí.`;
+      details.append(more);
+    }
+    return details;
   }
 
   // ---------- mapa ----------
