@@ -24,6 +24,19 @@ public sealed class DatasetLoader(NpgsqlDataSource db, LayerRegistry registry, I
         return reports;
     }
 
+    /// <summary>Loads the one bundled dataset in <paramref name="folder"/> (datasets/&lt;id&gt;), whatever the others.</summary>
+    public async Task<LoadReport> LoadFolderAsync(string folder, int? parcelCount = null, CancellationToken ct = default)
+    {
+        var full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+        var layer = registry.All.FirstOrDefault(l => Path.GetFullPath(l.DatasetFolder).TrimEnd(Path.DirectorySeparatorChar) == full)
+            ?? throw new ArgumentException($"{folder} is not the folder of a bundled layer dataset (datasets/<id> with a dataset.json that has a layer)");
+        var report = layer.Dataset.Generator is { Name: "synthetic-parcels" } g
+            ? await LoadParcelsAsync(layer, parcelCount ?? g.Count, ct)
+            : await LayerLoader.LoadAsync(db, layer, log, ct);
+        registry.ForgetExtents();
+        return report;
+    }
+
     public async Task<LoadReport> LoadParcelsAsync(LayerDefinition layer, int count, CancellationToken ct = default)
     {
         var generator = layer.Dataset.Generator!;

@@ -11,6 +11,7 @@ namespace OpenVeracruz.Etl;
 
 // OpenVeracruz ETL command line:
 //   dotnet run --project etl -- load [--parcels N]      load every bundled dataset (idempotent)
+//   dotnet run --project etl -- import datasets/<id>    load that one bundled dataset (idempotent)
 //   dotnet run --project etl -- import RESOURCE_ID N    import version N of an uploaded resource again, in-process
 //                                                       (the files are under Data__UploadsPath, default .data/uploads)
 // The database comes from ConnectionStrings__OpenVeracruz, or the local cluster of infra/postgis.sh.
@@ -20,10 +21,15 @@ public static class EtlCli
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" || args[0] is not ("load" or "import"))
         {
-            Console.WriteLine("usage: dotnet run --project etl -- load [--parcels N] | import RESOURCE_ID VERSION");
+            Console.WriteLine("usage: dotnet run --project etl -- load [--parcels N] | import datasets/<id> | import RESOURCE_ID VERSION");
             return args.Length == 0 || args[0] is "-h" or "--help" ? 0 : 2;
         }
-        if (args[0] == "import") return await ImportAsync(args);
+        string? folder = null;
+        if (args[0] == "import")
+        {
+            if (args.Length != 2 || !File.Exists(Path.Combine(args[1], "dataset.json"))) return await ImportAsync(args);
+            folder = args[1];
+        }
         int? parcels = null;
         var i = Array.IndexOf(args, "--parcels");
         if (i >= 0)
@@ -42,9 +48,13 @@ public static class EtlCli
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
         await using var db = PlatformDatabase.CreateDataSource(cs);
         await using (var ctx = PlatformDatabase.CreateContext(db)) await ctx.Database.MigrateAsync();
-        var loader = new DatasetLoader(db, LayerRegistry.Load(datasets), loggers.CreateLogger<DatasetLoader>());
-        foreach (var r in await loader.LoadAllAsync(parcels))
+        var registry = LayerRegistry.Load(datasets);
+        var loader = new DatasetLoader(db, registry, loggers.CreateLogger<DatasetLoader>());
+        var reports = folder is null ? await loader.LoadAllAsync(parcels) : [await loader.LoadFolderAsync(folder, parcels)];
+        foreach (var r in reports)
             Console.WriteLine(r.Skipped ? $"{r.DatasetId}: unchanged" : $"{r.DatasetId}: {r.Rows} rows, {r.EmptyValues} empty values, {r.RepairedGeometries} geometries repaired");
+        // the catalog follows: datasets, resources, extents and datastore views
+        await using (var ctx = PlatformDatabase.CreateContext(db)) await new OpenVeracruz.Platform.Catalog.CatalogSync(ctx, registry, db).SyncAsync();
         return 0;
     }
 

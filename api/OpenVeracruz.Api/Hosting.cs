@@ -110,7 +110,12 @@ public static class Hosting
             .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(ConnectionString(sp.GetRequiredService<IConfiguration>())),
                 new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }));
         if (builder.Configuration.GetValue("Jobs:Enabled", true))
-            s.AddHangfireServer(o => o.WorkerCount = 2);
+        {
+            // Jobs:Server=false: this web process only queues jobs; a separate worker (the same host started with
+            // Jobs:Server=true, see the README) runs them, and the layers it publishes are picked up here periodically
+            if (builder.Configuration.GetValue("Jobs:Server", true)) s.AddHangfireServer(o => o.WorkerCount = 2);
+            else s.AddHostedService<UploadedLayersSync>();
+        }
     }
 
     /// <summary>
@@ -263,6 +268,24 @@ public sealed class ReloadDatasetsJob(DatasetLoader loader, CatalogSync sync, Mi
 }
 
 /// <summary>Runs an import in-process, right after the upload is committed (tests, hosts without a Hangfire server).</summary>
+/// <summary>In a web process whose jobs run in a separate worker: reloads the imported layers every Jobs:LayerSyncSeconds (15).</summary>
+public sealed class UploadedLayersSync(IServiceScopeFactory scopes, LayerRegistry registry, IConfiguration config, ILogger<UploadedLayersSync> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(config.GetValue("Jobs:LayerSyncSeconds", 15)));
+        while (await timer.WaitForNextTickAsync(stop))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await UploadedLayers.RefreshAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), registry, null, stop);
+            }
+            catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning(e, "Could not reload the imported layers"); }
+        }
+    }
+}
+
 /// <summary>One Hangfire recurring job per refreshed resource, "refresh-{id}".</summary>
 public sealed class HangfireRefreshScheduler(IRecurringJobManager jobs) : OpenVeracruz.Platform.Uploads.IRefreshScheduler
 {

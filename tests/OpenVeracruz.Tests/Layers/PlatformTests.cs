@@ -107,3 +107,21 @@ public class PlatformTests(PlatformFixture f)
         }
     }
 }
+
+[Collection(PlatformCollection.Name)]
+public class DatasetFolderTests(PlatformFixture f)
+{
+    [Fact]
+    public async Task One_bundled_folder_loads_on_its_own_and_an_unknown_folder_is_refused()
+    {
+        await using var scope = f.Services.CreateAsyncScope();
+        var loader = scope.ServiceProvider.GetRequiredService<DatasetLoader>();
+        var registry = scope.ServiceProvider.GetRequiredService<OpenVeracruz.Platform.Layers.LayerRegistry>();
+        var folder = Path.Combine(registry.DatasetsPath, "municipios-zm-veracruz");
+        var report = await loader.LoadFolderAsync(folder);
+        Assert.Equal("municipios-zm-veracruz", report.DatasetId);
+        Assert.True(report.Skipped, "unchanged content is not loaded again");
+        Assert.Equal(5L, await f.ScalarAsync<long>("SELECT count(*) FROM layers.municipalities"));
+        await Assert.ThrowsAsync<ArgumentException>(() => loader.LoadFolderAsync(Path.Combine(registry.DatasetsPath, "no-existe")));
+    }
+}
