@@ -100,7 +100,7 @@ public sealed class DatasetLoader(NpgsqlDataSource db, LayerRegistry registry, I
             }
             await ownerCopy.CompleteAsync(ct);
         }
-        await LayerLoader.Exec(conn, tx, "INSERT INTO private.owners (parcel_id, full_name, curp, phone, email) SELECT p.id, o.full_name, o.curp, o.phone, o.email FROM owner_load o JOIN cadastre.parcels p USING (clave); " +
+        await LayerLoader.Exec(conn, tx, "INSERT INTO private.owners (parcel_id, clave, full_name, curp, phone, email) SELECT p.id, p.clave, o.full_name, o.curp, o.phone, o.email FROM owner_load o JOIN cadastre.parcels p USING (clave); " +
             OpenVeracruz.Platform.Cadastre.ParcelVersionSql.InitialVersions + " ANALYZE cadastre.parcels; ANALYZE cadastre.parcel_versions;", ct);
         await LayerLoader.RecordLoadAsync(conn, tx, layer.Dataset.Id, hash, n, ct);
         await tx.CommitAsync(ct);

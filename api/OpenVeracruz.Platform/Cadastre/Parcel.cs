@@ -239,7 +239,11 @@ public sealed class Parcel
 public sealed class Owner
 {
     public long Id { get; set; }
-    public long ParcelId { get; set; }
+    /// <summary>The parcel owned; null once the parcel is retired (the owner row is kept, never lost).</summary>
+    public long? ParcelId { get; set; }
+    /// <summary>The clave of the parcel when the owner was recorded; stays after the parcel is retired.</summary>
+    public string? Clave { get; set; }
+    public DateTime? RetiredAt { get; set; }
     public required string FullName { get; set; }
     public required string Curp { get; set; }
     public required string Phone { get; set; }

@@ -64,7 +64,11 @@ public sealed class ParcelConfig : IEntityTypeConfiguration<Parcel>, IEntityType
         b.Property(o => o.Curp).HasColumnName("curp").HasMaxLength(18);
         b.Property(o => o.Phone).HasColumnName("phone");
         b.Property(o => o.Email).HasColumnName("email");
-        b.HasOne<Parcel>().WithMany().HasForeignKey(o => o.ParcelId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(o => o.Clave).HasColumnName("clave").HasMaxLength(12);
+        b.HasIndex(o => o.Clave);
+        b.Property(o => o.RetiredAt).HasColumnName("retired_at");
+        // retiring a parcel keeps its owner row (clave, retired_at): personal data of the cadastre is never lost
+        b.HasOne<Parcel>().WithMany().HasForeignKey(o => o.ParcelId).OnDelete(DeleteBehavior.SetNull);
     }
 }
 

@@ -161,6 +161,10 @@ public static class ParcelEditor
         var touched = plan.Changed.Concat(plan.Retired).Select(p => p.Id).ToList();
         foreach (var v in await db.ParcelVersions.Where(v => touched.Contains(v.ParcelId) && v.ValidTo == null).ToListAsync(ct))
             v.Close(now);
+        var retired = plan.Retired.Select(p => p.Id).ToList();
+        if (retired.Count > 0)
+            await db.Owners.Where(o => o.ParcelId != null && retired.Contains(o.ParcelId.Value))
+                .ExecuteUpdateAsync(s => s.SetProperty(o => o.RetiredAt, now), ct);
         foreach (var p in plan.Retired) db.Parcels.Remove(p);
         db.Parcels.AddRange(plan.Created);
         await db.SaveChangesAsync(ct);
@@ -168,7 +172,7 @@ public static class ParcelEditor
         foreach (var (parent, child) in plan.Lineage)
             db.ParcelLineage.Add(new ParcelLineage { ParentParcelId = parent.Id, ChildParcelId = child.Id, EditId = edit.Id });
         foreach (var (child, o) in owners)
-            db.Owners.Add(new Owner { ParcelId = child.Id, FullName = o.FullName, Curp = o.Curp, Phone = o.Phone, Email = o.Email });
+            db.Owners.Add(new Owner { ParcelId = child.Id, Clave = child.Clave, FullName = o.FullName, Curp = o.Curp, Phone = o.Phone, Email = o.Email });
         await db.SaveChangesAsync(ct);
     }
 }

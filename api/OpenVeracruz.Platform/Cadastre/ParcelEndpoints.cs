@@ -250,7 +250,7 @@ public static class ParcelEndpoints
                 $"'{clave}' no es una clave catastral: se espera zona-manzana-lote como 000-0000-000", "clave");
         var key = parsed.Value.ToString();
         var row = await (from p in db.Parcels where p.Clave == key
-                         join o in db.Owners on p.Id equals o.ParcelId
+                         join o in db.Owners on (long?)p.Id equals o.ParcelId
                          select new { p.Id, o.FullName, o.Curp, o.Phone, o.Email }).FirstOrDefaultAsync(ct);
         if (row is null)
             return Problems.NotFound($"No parcel with an owner has clave catastral {key}", $"No existe ningún predio con propietario y clave catastral {key}.");

@@ -347,6 +347,8 @@ public class EditTests(PlatformFixture f)
         var retire = await ProposedIdAsync(await ProposeAsync(As(editor), new { kind = "retire", clave, reason = "Baja por integración a vía pública" }, etag));
         Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{retire}/approve", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await f.Http.GetAsync($"/api/cadastre/parcels/{clave}")).StatusCode);
+        // nothing is lost: the private owner row stays, with the retired parcel's clave and the time of the retirement
+        Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM private.owners WHERE clave = @c AND parcel_id IS NULL AND retired_at IS NOT NULL", ("c", clave)));
 
         // the old clave stays taken; a new lot number of the same block is free
         var body = new { kind = "create", clave, geometry = outline, attributes = new { landUse = "baldio", builtAreaM2 = 0.0, constructionType = old.GetProperty("constructionType").GetString() }, reason = "Alta" };

@@ -345,6 +345,11 @@ namespace OpenVeracruz.Platform.Shared.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("Clave")
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("clave");
+
                     b.Property<string>("Curp")
                         .IsRequired()
                         .HasMaxLength(18)
@@ -361,7 +366,7 @@ namespace OpenVeracruz.Platform.Shared.Migrations
                         .HasColumnType("text")
                         .HasColumnName("full_name");
 
-                    b.Property<long>("ParcelId")
+                    b.Property<long?>("ParcelId")
                         .HasColumnType("bigint")
                         .HasColumnName("parcel_id");
 
@@ -370,7 +375,13 @@ namespace OpenVeracruz.Platform.Shared.Migrations
                         .HasColumnType("text")
                         .HasColumnName("phone");
 
+                    b.Property<DateTime?>("RetiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retired_at");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("Clave");
 
                     b.HasIndex("ParcelId");
 
@@ -1370,8 +1381,7 @@ namespace OpenVeracruz.Platform.Shared.Migrations
                     b.HasOne("OpenVeracruz.Platform.Cadastre.Parcel", null)
                         .WithMany()
                         .HasForeignKey("ParcelId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("OpenVeracruz.Platform.Cadastre.Parcel", b =>
