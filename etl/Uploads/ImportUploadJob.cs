@@ -130,10 +130,7 @@ public sealed class ImportUploadJob(NpgsqlDataSource ds, LayerRegistry registry,
                 var id = StableId.From("resource", resource.Id.ToString(), format);
                 var door = dataset.Resources.FirstOrDefault(r => r.Id == id);
                 if (door is null)
-                {
                     dataset.Resources.Add(door = new Resource { Id = id, DatasetId = dataset.Id, Name = "", Format = format, MimeType = mime, Url = url, Created = now, Position = ++position });
-                    db.Resources.Add(door); // a preset Guid key would otherwise read as an existing row
-                }
                 door.Name = $"{resource.Name} — {name}";
                 door.Description = $"{resource.Name}: {name}";
                 door.Url = url;

@@ -81,7 +81,9 @@ public sealed class CatalogConfig : IEntityTypeConfiguration<Organization>, IEnt
     public void Configure(EntityTypeBuilder<Resource> b)
     {
         b.ToTable("resources", "catalog");
-        b.Property(r => r.Id).HasColumnName("id");
+        // ids are always assigned by the platform (stable ones for bundled layers): a new resource reached through
+        // its dataset's collection is then tracked as new, not mistaken for an existing row
+        b.Property(r => r.Id).HasColumnName("id").ValueGeneratedNever();
         b.Property(r => r.DatasetId).HasColumnName("dataset_id");
         b.Property(r => r.Position).HasColumnName("position");
         b.Property(r => r.Name).HasColumnName("name");

@@ -90,11 +90,7 @@ public sealed class CatalogSync(AppDbContext db, LayerRegistry registry, NpgsqlD
                 {
                     var id = StableId.From("resource", m.Id, format);
                     var r = d.Resources.FirstOrDefault(x => x.Id == id);
-                    if (r is null)
-                    {
-                        d.Resources.Add(r = new Resource { Id = id, DatasetId = d.Id, Name = name, Format = format, MimeType = mime, Url = url, Created = now });
-                        db.Resources.Add(r); // a preset Guid key would otherwise read as an existing row
-                    }
+                    if (r is null) d.Resources.Add(r = new Resource { Id = id, DatasetId = d.Id, Name = name, Format = format, MimeType = mime, Url = url, Created = now });
                     r.Position = position++;
                     r.Name = name;
                     r.Url = url;

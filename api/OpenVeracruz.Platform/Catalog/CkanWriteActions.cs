@@ -136,11 +136,7 @@ public static partial class CkanWriteActions
                 var res = existing ?? new Resource { Id = Guid.NewGuid(), DatasetId = d.Id, Name = "", Format = "", MimeType = "", Url = url, Created = now };
                 res.State = "active";
                 Fill(res, r, url, position++, now);
-                if (existing is null)
-                {
-                    d.Resources.Add(res);
-                    if (!create) db.Resources.Add(res); // a preset Guid key would otherwise read as an existing row
-                }
+                if (existing is null) d.Resources.Add(res);
             }
         }
         if (errors.Count > 0) throw new CkanException(409, "Validation Error", "Validation Error", errors);
@@ -203,7 +199,6 @@ public static partial class CkanWriteActions
         var res = new Resource { Id = Guid.NewGuid(), DatasetId = d.Id, Name = "", Format = "", MimeType = "", Url = url, Created = now };
         Fill(res, c.Params.Values, url, d.Resources.Count(r => r.State == "active"), now);
         d.Resources.Add(res);
-        db.Resources.Add(res); // a preset Guid key would otherwise read as an existing row
         d.MetadataModified = now;
         await db.SaveChangesAsync(c.Ct);
         return CkanDictionaries.Resource(res, c.BaseUrl);

@@ -70,7 +70,6 @@ public static partial class UploadActions
             Url = "", Description = c.Params.String("description") ?? "", Position = dataset.Resources.Count(r => r.State == "active"), Created = now, LastModified = now,
         };
         dataset.Resources.Add(res);
-        db.Resources.Add(res); // a preset Guid key would otherwise read as an existing row
         dataset.MetadataModified = now;
         await SaveVersionAsync(c, db, res, 1, file, Epsg(c));
         return await ShowAsync(c, db, res.Id);

@@ -1032,7 +1032,6 @@ namespace OpenVeracruz.Platform.Shared.Migrations
             modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Resource", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
