@@ -222,11 +222,15 @@ public static class Hosting
             var files = new PhysicalFileProvider(web);
             app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
-            var leaflet = Path.Combine(web, "node_modules", "leaflet", "dist");
-            if (Directory.Exists(leaflet))
-                app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(leaflet), RequestPath = "/vendor/leaflet" });
-            else
-                app.Logger.LogWarning("web/node_modules/leaflet is missing: run 'npm ci --prefix web' (./ov run does it)");
+            // browser libraries from npm (web/package.json), served from their dist folders
+            foreach (var (path, dist) in new[] { ("/vendor/leaflet", "leaflet/dist"), ("/vendor/geoman", "@geoman-io/leaflet-geoman-free/dist") })
+            {
+                var folder = Path.Combine(web, "node_modules", dist);
+                if (Directory.Exists(folder))
+                    app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(folder), RequestPath = path });
+                else
+                    app.Logger.LogWarning("web/node_modules/{Dist} is missing: run 'npm ci --prefix web' (./ov run does it)", dist);
+            }
             // The catalog's dataset page is one static file for every dataset: it reads the name from its own address.
             app.MapDatasetPage(Path.Combine(web, "datos", "dataset.html"));
         }

@@ -196,7 +196,7 @@ public static class ParcelEndpoints
         return TypedResults.Empty;
     }
 
-    private static async Task<Results<Ok<ParcelHistoryInfo>, ProblemHttpResult>> GetHistory(string clave, AppDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ParcelHistoryInfo>, ProblemHttpResult>> GetHistory(string clave, ClaimsPrincipal user, AppDbContext db, CancellationToken ct)
     {
         if (!ClaveCatastral.TryParse(clave, out var parsed))
             return Problems.BadRequest($"'{clave}' is not a clave catastral: expected zone-block-lot as 000-0000-000",
@@ -210,18 +210,32 @@ public static class ParcelEndpoints
         var others = links.SelectMany(l => new[] { l.ParentParcelId, l.ChildParcelId }).Distinct().ToList();
         var claves = await db.ParcelVersions.AsNoTracking().Where(v => others.Contains(v.ParcelId)).Select(v => new { v.ParcelId, v.Clave }).Distinct().ToListAsync(ct);
         List<string> ClavesOf(IEnumerable<long> parcelIds) => claves.Where(c => parcelIds.Contains(c.ParcelId)).Select(c => c.Clave).Distinct().Order().ToList();
+        var who = await StaffNamesAsync(db, user, versions.SelectMany(v => new[] { v.ProposedBy, v.ApprovedBy }), ct);
         var list = new List<VersionInfo>();
         ParcelVersion? previous = null;
         foreach (var v in versions)
         {
-            list.Add(new VersionInfo(v.Version, v.ValidFrom, v.ValidTo, v.ChangeKind, v.EditId, v.Reason, v.SourceDocument, v.ProposedBy,
-                v.ApprovedBy, v.ApprovedAt, v.LandUse, v.LandAreaM2, v.BuiltAreaM2, v.ValuationZoneCode, v.ConstructionTypeCode,
+            list.Add(new VersionInfo(v.Version, v.ValidFrom, v.ValidTo, v.ChangeKind, v.EditId, v.Reason, v.SourceDocument, who(v.ProposedBy),
+                who(v.ApprovedBy), v.ApprovedAt, v.LandUse, v.LandAreaM2, v.BuiltAreaM2, v.ValuationZoneCode, v.ConstructionTypeCode,
                 v.CadastralValue, v.Geom, previous is null ? [] : Differences(previous, v)));
             previous = v;
         }
         return TypedResults.Ok(new ParcelHistoryInfo(key, versions[^1].ValidTo is null, list,
             ClavesOf(links.Where(l => ids.Contains(l.ChildParcelId)).Select(l => l.ParentParcelId)),
             ClavesOf(links.Where(l => ids.Contains(l.ParentParcelId)).Select(l => l.ChildParcelId))));
+    }
+
+    /// <summary>
+    /// How the history names the staff behind a change: staff see the account (e-mail); the public sees the
+    /// display name, accountability without publishing anyone's e-mail address.
+    /// </summary>
+    private static async Task<Func<string?, string?>> StaffNamesAsync(AppDbContext db, ClaimsPrincipal user, IEnumerable<string?> accounts, CancellationToken ct)
+    {
+        if (Auth.Roles.All.Any(user.IsInRole)) return a => a;
+        var emails = accounts.OfType<string>().Distinct().ToList();
+        var names = emails.Count == 0 ? [] : await db.Users.AsNoTracking().Where(u => emails.Contains(u.Email!))
+            .Select(u => new { u.Email, u.DisplayName }).ToDictionaryAsync(u => u.Email!, u => u.DisplayName, ct);
+        return a => a is null ? null : names.TryGetValue(a, out var n) && !string.IsNullOrWhiteSpace(n) && !n.Contains('@') ? n : "Personal de Catastro";
     }
 
     /// <summary>Field-by-field differences between two versions (the geometry as WKT).</summary>

@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace OpenVeracruz.Tests.Web;
+
+/// <summary>The staff editor (/editor/) in a real headless Chromium, against the real platform and database.</summary>
+[Collection(PlatformCollection.Name)]
+public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private Chromium _chromium = null!;
+    private readonly List<string> _errors = [];
+
+    public async Task InitializeAsync() => _chromium = await Chromium.LaunchAsync();
+
+    public async Task DisposeAsync() => await _chromium.DisposeAsync();
+
+    /// <summary>A lot in the middle of its block (neighbours sharing an edge on both sides), untouched so far.</summary>
+    private async Task<string> MiddleLotAsync(int offset) =>
+        (await f.ColumnAsync<string>($"""
+            SELECT p.clave FROM cadastre.parcels p
+            WHERE p.version = 1 AND (SELECT count(*) FROM cadastre.parcels n
+                                     WHERE n.id <> p.id AND n.geom && p.geom AND ST_Length(ST_Intersection(ST_Boundary(n.geom), ST_Boundary(p.geom))) > 0) >= 2
+            ORDER BY p.clave DESC OFFSET {offset} LIMIT 1
+            """)).Single();
+
+    private async Task<IPage> SignInAsync(string email)
+    {
+        var page = await _chromium.NewPageAsync(_errors);
+        await page.GotoAsync(new Uri(f.BaseUri, "/editor/").ToString());
+        await page.WaitForFunctionAsync("() => window.ovEditorReady === true", null, new() { Timeout = 30_000 });
+        Assert.True(await page.IsVisibleAsync("#login-form"), "anonymous visitors see the sign-in form");
+        await page.FillAsync("#login-email", email);
+        await page.FillAsync("#login-password", PlatformFixture.StaffPassword);
+        await page.ClickAsync("#login-submit");
+        await page.WaitForFunctionAsync("() => window.ovEditorReady === true && !document.getElementById('workspace').hidden", null, new() { Timeout = 30_000 });
+        return page;
+    }
+
+    private static async Task SelectAsync(IPage page, string clave)
+    {
+        await page.FillAsync("#find-clave", clave);
+        await page.PressAsync("#find-clave", "Enter");
+        await page.WaitForFunctionAsync($"() => document.getElementById('sel-clave').textContent === '{clave}'", null, new() { Timeout = 15_000 });
+        // the neighbours are drawn (snapping targets) once the map has zoomed in on the parcel
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('.leaflet-overlay-pane path').length > 4", null, new() { Timeout = 20_000 });
+    }
+
+    /// <summary>The pixel centre of a vertex handle of the outline being edited, picked by the script.</summary>
+    private static async Task<(double X, double Y)> CentreOfAsync(IElementHandle handle)
+    {
+        var box = (await handle.BoundingBoxAsync())!;
+        return (box.X + box.Width / 2, box.Y + box.Height / 2);
+    }
+
+    private static async Task DragAsync(IPage page, (double X, double Y) from, (double X, double Y) to)
+    {
+        await page.Mouse.MoveAsync((float)from.X, (float)from.Y);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync((float)to.X, (float)to.Y, new() { Steps = 12 });
+        await page.Mouse.UpAsync();
+    }
+
+    private static async Task<List<IElementHandle>> VertexHandlesAsync(IPage page)
+    {
+        await page.WaitForSelectorAsync(".leaflet-marker-pane .marker-icon:not(.marker-icon-middle)", new() { Timeout = 10_000 });
+        return [.. await page.QuerySelectorAllAsync(".leaflet-marker-pane .marker-icon:not(.marker-icon-middle)")];
+    }
+
+    [GeneratedRegex(@"n\.º (\d+)")]
+    private static partial Regex EditNumber();
+
+    [Fact]
+    public async Task Editor_moves_a_vertex_supervisor_approves_and_the_public_map_and_history_show_it()
+    {
+        var (editor, _, _) = await f.StaffAsync("editor");
+        var (supervisor, _, _) = await f.StaffAsync("supervisor");
+        var clave = await MiddleLotAsync(3);
+        var areaBefore = await f.ScalarAsync<double>("SELECT land_area_m2 FROM cadastre.parcels WHERE clave = @c", ("c", clave));
+
+        // the editor signs in, selects the parcel and drags one corner a third of the way towards the middle
+        var page = await SignInAsync(editor);
+        await SelectAsync(page, clave);
+        await page.ClickAsync("#tool-reshape");
+        var vertex = (await VertexHandlesAsync(page))[0];
+        var from = await CentreOfAsync(vertex);
+        var mid = await page.EvaluateAsync<double[]>($"() => {{ const p = window.ovEditorMap.latLngToContainerPoint(window.ovEditorMap.getCenter()); const r = document.getElementById('map').getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }}");
+        await DragAsync(page, from, (from.X + (mid[0] - from.X) / 3, from.Y + (mid[1] - from.Y) / 3));
+        await page.WaitForFunctionAsync("() => document.getElementById('edit-message').textContent.includes('Contorno modificado')", null, new() { Timeout = 5_000 });
+        await page.FillAsync("#edit-reason", "Rectificación de linderos por levantamiento topográfico");
+        await page.FillAsync("#edit-source", "Oficio DC/123/2026");
+        await page.ClickAsync("#edit-submit");
+        await page.WaitForFunctionAsync("() => document.getElementById('edit-message').classList.contains('ok')", null, new() { Timeout = 15_000 });
+        var id = long.Parse(EditNumber().Match((await page.TextContentAsync("#edit-message"))!).Groups[1].Value, Inv);
+        Assert.Equal("pending", await f.ScalarAsync<string>("SELECT state FROM cadastre.parcel_edits WHERE id = @id", ("id", id)));
+        Assert.Equal(1, await f.ScalarAsync<int>("SELECT version FROM cadastre.parcels WHERE clave = @c", ("c", clave)));
+        // an editor cannot decide: the queue shows the edit without the buttons
+        await page.ClickAsync("#tab-review");
+        await page.ClickAsync($"#review-list [data-edit='{id}']");
+        Assert.False(await page.IsVisibleAsync("#review-approve"));
+        await page.ClickAsync("#logout");
+
+        // a supervisor signs in, opens the queue, sees before and after on the map and approves
+        page = await SignInAsync(supervisor);
+        await page.ClickAsync("#tab-review");
+        await page.ClickAsync($"#review-list [data-edit='{id}']");
+        await page.WaitForSelectorAsync("path.ov-before", new() { Timeout = 10_000 });
+        await page.WaitForSelectorAsync("path.ov-after", new() { Timeout = 10_000 });
+        Assert.Contains("Oficio DC/123/2026", await page.TextContentAsync("#review-facts"));
+        await page.ClickAsync("#review-approve");
+        await page.WaitForFunctionAsync("() => document.getElementById('review-message').textContent.includes('aprobada')", null, new() { Timeout = 15_000 });
+        Assert.Equal(2, await f.ScalarAsync<int>("SELECT version FROM cadastre.parcels WHERE clave = @c", ("c", clave)));
+        var areaAfter = await f.ScalarAsync<double>("SELECT land_area_m2 FROM cadastre.parcels WHERE clave = @c", ("c", clave));
+        Assert.True(areaAfter < areaBefore - 1, $"the parcel shrank ({areaBefore} → {areaAfter} m²)");
+
+        // the history: two versions, the newest a reshape with its reason; the slider at the start shows version 1
+        await page.ClickAsync("#tab-history");
+        await page.FillAsync("#history-clave", clave);
+        await page.PressAsync("#history-clave", "Enter");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#history-list > li').length === 2", null, new() { Timeout = 10_000 });
+        var newest = await page.TextContentAsync("#history-list > li:first-child");
+        Assert.Contains("Reforma de geometría", newest);
+        Assert.Contains("Rectificación de linderos", newest);
+        Assert.Contains("Superficie del terreno", newest);
+        Assert.Contains("Versión 2", await page.TextContentAsync("#history-state"));
+        await page.FillAsync("#history-slider", "0");
+        Assert.Contains("Versión 1", await page.TextContentAsync("#history-state"));
+
+        // the public history names the staff by display name, never by e-mail address
+        var publicHistory = await f.Http.GetStringAsync($"/api/cadastre/parcels/{clave}/history");
+        Assert.DoesNotContain(editor, publicHistory);
+        Assert.DoesNotContain(supervisor, publicHistory);
+        Assert.Contains("\"proposedBy\":\"editor\"", publicHistory);
+
+        // the public map shows the new land area
+        var map = await _chromium.NewPageAsync(_errors);
+        await map.GotoAsync(f.BaseUri.ToString());
+        await map.WaitForFunctionAsync("() => window.ovReady === true", null, new() { Timeout = 30_000 });
+        await map.FillAsync("#search-clave", clave);
+        await map.PressAsync("#search-clave", "Enter");
+        await map.WaitForSelectorAsync("#info-panel .land-area", new() { State = WaitForSelectorState.Visible, Timeout = 15_000 });
+        Assert.Contains(areaAfter.ToString("N2", new CultureInfo("es-MX")), await map.TextContentAsync("#info-panel .land-area"));
+        Assert.Empty(_errors);
+    }
+
+    [Fact]
+    public async Task A_vertex_dragged_into_the_neighbour_is_refused_and_marked_on_the_map_where_they_overlap()
+    {
+        var (editor, _, _) = await f.StaffAsync("editor");
+        var clave = await MiddleLotAsync(11);
+        var page = await SignInAsync(editor);
+        await SelectAsync(page, clave);
+        // a neighbour sharing an edge, and a point well inside it
+        var neighbour = (await f.ColumnAsync<string>($"""
+            SELECT n.clave FROM cadastre.parcels p JOIN cadastre.parcels n ON n.id <> p.id AND n.geom && p.geom
+            WHERE p.clave = '{clave}' AND ST_Length(ST_Intersection(ST_Boundary(n.geom), ST_Boundary(p.geom))) > 0 ORDER BY n.clave LIMIT 1
+            """)).Single();
+        double[] inside = [await f.ScalarAsync<double>("SELECT ST_X(ST_PointOnSurface(geom)) FROM cadastre.parcels WHERE clave = @c", ("c", neighbour)),
+            await f.ScalarAsync<double>("SELECT ST_Y(ST_PointOnSurface(geom)) FROM cadastre.parcels WHERE clave = @c", ("c", neighbour))];
+        await page.ClickAsync("#tool-reshape");
+        var target = await page.EvaluateAsync<double[]>($"() => {{ const p = window.ovEditorMap.latLngToContainerPoint([{inside[1].ToString(Inv)}, {inside[0].ToString(Inv)}]); const r = document.getElementById('map').getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }}");
+        // the corner nearest to the neighbour goes into it
+        (double X, double Y)? best = null;
+        foreach (var h in await VertexHandlesAsync(page))
+        {
+            var c = await CentreOfAsync(h);
+            if (best is null || Dist(c, target) < Dist(best.Value, target)) best = c;
+        }
+        await DragAsync(page, best!.Value, (target[0], target[1]));
+        await page.FillAsync("#edit-reason", "Prueba de superposición");
+        var pending = await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcel_edits");
+        await page.ClickAsync("#edit-submit");
+        await page.WaitForSelectorAsync(".issue-marker", new() { Timeout = 15_000 });
+        Assert.Contains("se superpone", await page.TextContentAsync("#edit-message"));
+        Assert.Contains(neighbour, await page.TextContentAsync(".issue-tooltip"));
+        // the mark sits inside the neighbour, where the overlap is
+        var marker = await page.EvaluateAsync<double[]>("() => { const r = document.querySelector('.issue-marker').getBoundingClientRect(); const m = document.getElementById('map').getBoundingClientRect(); const ll = window.ovEditorMap.containerPointToLatLng([r.left + r.width / 2 - m.left, r.top + r.height / 2 - m.top]); return [ll.lng, ll.lat]; }");
+        Assert.True(await f.ScalarAsync<bool>($"SELECT ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint({marker[0].ToString(Inv)}, {marker[1].ToString(Inv)}), 4326)::geography, 0.5) FROM cadastre.parcels WHERE clave = '{neighbour}'"),
+            "the error is marked inside the neighbour parcel");
+        // nothing was saved; the tool stays open so the editor can fix the outline
+        Assert.Equal(pending, await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcel_edits"));
+        Assert.True(await page.IsVisibleAsync("#edit-form"));
+        Assert.Empty(_errors);
+
+        static double Dist((double X, double Y) a, IReadOnlyList<double> b) => Math.Sqrt((a.X - b[0]) * (a.X - b[0]) + (a.Y - b[1]) * (a.Y - b[1]));
+    }
+}
