@@ -189,6 +189,7 @@
     const clave = feature.properties && feature.properties.clave;
     layer.options.snapIgnore = ignoredForSnapping(clave);
     layer.on('click', (e) => {
+      if (state.tool === 'split' || state.tool === 'create') return; // el clic es un vértice del dibujo en curso
       L.DomEvent.stopPropagation(e);
       if (clave) onParcelClick(clave);
     });

@@ -144,6 +144,65 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         Assert.Empty(_errors);
     }
 
+    /// <summary>The page position of a longitude/latitude on the editor's map.</summary>
+    private static async Task<(double X, double Y)> PixelOfAsync(IPage page, double lon, double lat)
+    {
+        var p = await page.EvaluateAsync<double[]>($"() => {{ const p = window.ovEditorMap.latLngToContainerPoint([{lat.ToString(Inv)}, {lon.ToString(Inv)}]); const r = document.getElementById('map').getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }}");
+        return (p[0], p[1]);
+    }
+
+    private async Task<(double MinX, double MinY, double MaxX, double MaxY)> EnvelopeAsync(string clave)
+    {
+        var e = await f.ColumnAsync<double>($"SELECT unnest(ARRAY[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)]) FROM cadastre.parcels WHERE clave = '{clave}'");
+        return (e[0], e[1], e[2], e[3]);
+    }
+
+    [Fact]
+    public async Task Editor_splits_with_a_drawn_line_and_merges_a_neighbour_picked_on_the_map()
+    {
+        var (editor, _, _) = await f.StaffAsync("editor");
+        var page = await SignInAsync(editor);
+
+        // split: a line drawn across the middle of the lot, from outside one side to outside the other
+        var clave = await MiddleLotAsync(19);
+        await SelectAsync(page, clave);
+        var env = await EnvelopeAsync(clave);
+        var midLat = (env.MinY + env.MaxY) / 2;
+        var width = env.MaxX - env.MinX;
+        await page.ClickAsync("#tool-split");
+        var a = await PixelOfAsync(page, env.MinX - width * 0.4, midLat);
+        var b = await PixelOfAsync(page, env.MaxX + width * 0.4, midLat);
+        await page.Mouse.ClickAsync((float)a.X, (float)a.Y);
+        await page.Mouse.DblClickAsync((float)b.X, (float)b.Y);
+        await page.WaitForFunctionAsync("() => document.getElementById('edit-message').textContent.includes('Línea dibujada')", null, new() { Timeout = 5_000 });
+        await page.FillAsync("#edit-reason", "Subdivisión autorizada");
+        await page.ClickAsync("#edit-submit");
+        await page.WaitForFunctionAsync("() => document.getElementById('edit-message').classList.contains('ok')", null, new() { Timeout = 15_000 });
+        var split = long.Parse(EditNumber().Match((await page.TextContentAsync("#edit-message"))!).Groups[1].Value, Inv);
+        Assert.Equal("split", await f.ScalarAsync<string>("SELECT kind FROM cadastre.parcel_edits WHERE id = @id", ("id", split)));
+        Assert.Equal(2, await page.Locator("path.ov-after").CountAsync()); // the two parts, previewed
+
+        // merge: the lot and the neighbour clicked on the map
+        clave = await MiddleLotAsync(27);
+        await SelectAsync(page, clave);
+        var neighbour = (await f.ColumnAsync<string>($"""
+            SELECT n.clave FROM cadastre.parcels p JOIN cadastre.parcels n ON n.id <> p.id AND n.geom && p.geom
+            WHERE p.clave = '{clave}' AND ST_Length(ST_Intersection(ST_Boundary(n.geom), ST_Boundary(p.geom))) > 0 ORDER BY n.clave LIMIT 1
+            """)).Single();
+        await page.ClickAsync("#tool-merge");
+        var inside = await PixelOfAsync(page, await f.ScalarAsync<double>("SELECT ST_X(ST_PointOnSurface(geom)) FROM cadastre.parcels WHERE clave = @c", ("c", neighbour)),
+            await f.ScalarAsync<double>("SELECT ST_Y(ST_PointOnSurface(geom)) FROM cadastre.parcels WHERE clave = @c", ("c", neighbour)));
+        await page.Mouse.ClickAsync((float)inside.X, (float)inside.Y);
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#merge-list li').length === 2", null, new() { Timeout = 10_000 });
+        await page.FillAsync("#edit-reason", "Fusión solicitada por el propietario");
+        await page.ClickAsync("#edit-submit");
+        await page.WaitForFunctionAsync("() => document.getElementById('edit-message').classList.contains('ok')", null, new() { Timeout = 15_000 });
+        var merge = long.Parse(EditNumber().Match((await page.TextContentAsync("#edit-message"))!).Groups[1].Value, Inv);
+        var targets = await f.ColumnAsync<string>($"SELECT unnest(target_claves) FROM cadastre.parcel_edits WHERE id = {merge} AND kind = 'merge'");
+        Assert.Equal(new[] { clave, neighbour }.Order(), targets.Order());
+        Assert.Empty(_errors);
+    }
+
     [Fact]
     public async Task A_vertex_dragged_into_the_neighbour_is_refused_and_marked_on_the_map_where_they_overlap()
     {
