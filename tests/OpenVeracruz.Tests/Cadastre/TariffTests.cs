@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
@@ -16,12 +15,7 @@ public class TariffTests(PlatformFixture f)
     private static StringContent Json(object o) => new(JsonSerializer.Serialize(o), Encoding.UTF8, "application/json");
     private static JsonElement Parse(string json) { using var d = JsonDocument.Parse(json); return d.RootElement.Clone(); }
 
-    private HttpClient As(string token)
-    {
-        var c = f.NewClient();
-        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return c;
-    }
+    private HttpClient As(string token) => f.WithToken(token);
 
     private async Task<HttpClient> SupervisorAsync() => As((await f.StaffAsync("supervisor")).Token);
 
