@@ -58,9 +58,9 @@ public sealed class DatasetLoader(NpgsqlDataSource db, LayerRegistry registry, I
         var started = DateTime.UtcNow;
         await using var tx = await conn.BeginTransactionAsync(ct);
         foreach (var z in SyntheticParcels.Zones)
-            await Upsert(conn, tx, "INSERT INTO cadastre.valuation_zones (code, name, land_value_per_m2) VALUES (@c, @n, @v) ON CONFLICT (code) DO UPDATE SET name = excluded.name, land_value_per_m2 = excluded.land_value_per_m2", z.Code, z.Name, z.LandValuePerM2, ct);
+            await Upsert(conn, tx, "INSERT INTO cadastre.valuation_zones (code, name, land_value_per_m2) VALUES (@c, @n, @v) ON CONFLICT (code) DO UPDATE SET name = excluded.name, land_value_per_m2 = excluded.land_value_per_m2, version = valuation_zones.version + 1 WHERE (valuation_zones.name, valuation_zones.land_value_per_m2) IS DISTINCT FROM (excluded.name, excluded.land_value_per_m2)", z.Code, z.Name, z.LandValuePerM2, ct);
         foreach (var c in SyntheticParcels.Constructions)
-            await Upsert(conn, tx, "INSERT INTO cadastre.construction_types (code, name, value_per_m2) VALUES (@c, @n, @v) ON CONFLICT (code) DO UPDATE SET name = excluded.name, value_per_m2 = excluded.value_per_m2", c.Code, c.Name, c.ValuePerM2, ct);
+            await Upsert(conn, tx, "INSERT INTO cadastre.construction_types (code, name, value_per_m2) VALUES (@c, @n, @v) ON CONFLICT (code) DO UPDATE SET name = excluded.name, value_per_m2 = excluded.value_per_m2, version = construction_types.version + 1 WHERE (construction_types.name, construction_types.value_per_m2) IS DISTINCT FROM (excluded.name, excluded.value_per_m2)", c.Code, c.Name, c.ValuePerM2, ct);
         await LayerLoader.Exec(conn, tx, "TRUNCATE cadastre.parcels, cadastre.parcel_versions, cadastre.parcel_lineage, cadastre.parcel_edits RESTART IDENTITY CASCADE; CREATE TEMP TABLE owner_load (clave text, full_name text, curp text, phone text, email text) ON COMMIT DROP;", ct);
 
         long n = 0;
@@ -101,7 +101,7 @@ public sealed class DatasetLoader(NpgsqlDataSource db, LayerRegistry registry, I
             await ownerCopy.CompleteAsync(ct);
         }
         await LayerLoader.Exec(conn, tx, "INSERT INTO private.owners (parcel_id, clave, full_name, curp, phone, email) SELECT p.id, p.clave, o.full_name, o.curp, o.phone, o.email FROM owner_load o JOIN cadastre.parcels p USING (clave); " +
-            OpenVeracruz.Platform.Cadastre.ParcelVersionSql.InitialVersions + " ANALYZE cadastre.parcels; ANALYZE cadastre.parcel_versions;", ct);
+            OpenVeracruz.Platform.Cadastre.ParcelVersionSql.InitialVersions + OpenVeracruz.Platform.Cadastre.TariffVersionSql.Sync + " ANALYZE cadastre.parcels; ANALYZE cadastre.parcel_versions;", ct);
         await LayerLoader.RecordLoadAsync(conn, tx, layer.Dataset.Id, hash, n, ct);
         await tx.CommitAsync(ct);
         log.LogInformation("Generated {N} synthetic parcels in {Seconds:F1} s", n, (DateTime.UtcNow - started).TotalSeconds);

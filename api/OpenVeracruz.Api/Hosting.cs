@@ -243,6 +243,7 @@ public static class Hosting
         app.MapLayerEndpoints();
         app.MapParcelEndpoints();
         app.MapEditEndpoints();
+        app.MapTariffEndpoints();
         app.MapOgcEndpoints();
         app.MapDownloadEndpoints();
         app.MapCkanApi();

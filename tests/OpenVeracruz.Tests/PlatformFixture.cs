@@ -122,6 +122,14 @@ public sealed class PlatformFixture : IAsyncLifetime
         return new HttpClient(handler) { BaseAddress = BaseUri, Timeout = TimeSpan.FromMinutes(2) };
     }
 
+    /// <summary>A client that calls with an API token (Bearer).</summary>
+    public HttpClient WithToken(string token)
+    {
+        var c = NewClient();
+        c.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return c;
+    }
+
     public async Task<HttpResponseMessage> LoginAsync(HttpClient client, string email, string password) =>
         await client.PostAsync("/api/auth/login", new StringContent(JsonSerializer.Serialize(new { email, password }), System.Text.Encoding.UTF8, "application/json"));
 

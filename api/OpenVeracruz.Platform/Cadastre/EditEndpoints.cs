@@ -49,7 +49,7 @@ public static class EditEndpoints
         return app;
     }
 
-    private static string Who(ClaimsPrincipal p) => p.FindFirstValue(ClaimTypes.Name) ?? p.FindFirstValue(ClaimTypes.NameIdentifier)!;
+    internal static string Who(ClaimsPrincipal p) => p.FindFirstValue(ClaimTypes.Name) ?? p.FindFirstValue(ClaimTypes.NameIdentifier)!;
 
     private static BadRequestException Bad(string en, string es, string parameter = "body") => new(en, es, parameter);
 
@@ -82,11 +82,15 @@ public static class EditEndpoints
                 $"'{text}' no es una clave catastral: se espera zona-manzana-lote como 000-0000-000", name);
 
     /// <summary>The versions listed in If-Match ("v3" or W/"v3", comma-separated, one per parcel in order).</summary>
-    public static int[] ParseIfMatch(string? header, int expected)
+    /// <param name="missing">The 428 message when the header is absent (default: the one for parcels).</param>
+    public static int[] ParseIfMatch(string? header, int expected, (string En, string Es)? missing = null)
     {
         if (string.IsNullOrWhiteSpace(header))
-            throw new PreconditionException("Editing an existing parcel requires If-Match with its current ETag (from GET /api/cadastre/parcels/{clave})",
-                "Para editar un predio existente envíe If-Match con su ETag actual (de GET /api/cadastre/parcels/{clave})", 428);
+        {
+            var (en, es) = missing ?? ("Editing an existing parcel requires If-Match with its current ETag (from GET /api/cadastre/parcels/{clave})",
+                "Para editar un predio existente envíe If-Match con su ETag actual (de GET /api/cadastre/parcels/{clave})");
+            throw new PreconditionException(en, es, 428);
+        }
         var tags = header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(t => t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t)
             .Select(t => t.Trim('"'))

@@ -24,6 +24,8 @@ public sealed class ValuationZone
     public required string Code { get; init; }
     public required string Name { get; set; }
     public decimal LandValuePerM2 { get; set; }
+    /// <summary>Raised by every change; the ETag is "v{Version}" (history in <see cref="TariffVersion"/>).</summary>
+    public int Version { get; set; } = 1;
 }
 
 /// <summary>A construction type: the construction value per built m² (MXN).</summary>
@@ -32,6 +34,8 @@ public sealed class ConstructionType
     public required string Code { get; init; }
     public required string Name { get; set; }
     public decimal ValuePerM2 { get; set; }
+    /// <summary>Raised by every change; the ETag is "v{Version}" (history in <see cref="TariffVersion"/>).</summary>
+    public int Version { get; set; } = 1;
 }
 
 /// <summary>A cadastral parcel (predio). Public fields only; owners live in the private <see cref="Owner"/> table.</summary>

@@ -42,6 +42,7 @@ public sealed class ParcelConfig : IEntityTypeConfiguration<Parcel>, IEntityType
         b.Property(z => z.Code).HasColumnName("code").HasMaxLength(10);
         b.Property(z => z.Name).HasColumnName("name");
         b.Property(z => z.LandValuePerM2).HasColumnName("land_value_per_m2").HasPrecision(12, 2);
+        b.Property(z => z.Version).HasColumnName("version").HasDefaultValue(1).IsConcurrencyToken();
     }
 
     public void Configure(EntityTypeBuilder<ConstructionType> b)
@@ -51,6 +52,7 @@ public sealed class ParcelConfig : IEntityTypeConfiguration<Parcel>, IEntityType
         b.Property(c => c.Code).HasColumnName("code").HasMaxLength(10);
         b.Property(c => c.Name).HasColumnName("name");
         b.Property(c => c.ValuePerM2).HasColumnName("value_per_m2").HasPrecision(12, 2);
+        b.Property(c => c.Version).HasColumnName("version").HasDefaultValue(1).IsConcurrencyToken();
     }
 
     public void Configure(EntityTypeBuilder<Owner> b)

@@ -25,8 +25,9 @@ public static class ParcelEditor
             ? a.Deserialize<EditAttributes>(GeoJson.Options) : null;
         Polygon? geometry = payload.TryGetProperty("geometry", out var g) ? GeoJson.Read(g.GetRawText()) as Polygon : null;
         if (geometry is not null) geometry.SRID = Crs.StorageSrid;
-        var zones = await db.ValuationZones.AsNoTracking().ToDictionaryAsync(z => z.Code, ct);
-        var types = await db.ConstructionTypes.AsNoTracking().ToDictionaryAsync(c => c.Code, ct);
+        // FOR SHARE: inside an approval, a tariff change (which takes its row FOR UPDATE) waits for it or it for the change
+        var zones = await db.ValuationZones.FromSql($"SELECT * FROM cadastre.valuation_zones FOR SHARE").AsNoTracking().ToDictionaryAsync(z => z.Code, ct);
+        var types = await db.ConstructionTypes.FromSql($"SELECT * FROM cadastre.construction_types FOR SHARE").AsNoTracking().ToDictionaryAsync(c => c.Code, ct);
         ConstructionType Type(string code) => types.GetValueOrDefault(code)
             ?? throw new DomainRuleException($"Unknown construction type '{code}'", $"Tipo de construcción desconocido: '{code}'");
 

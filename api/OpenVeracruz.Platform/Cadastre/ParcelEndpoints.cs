@@ -83,13 +83,18 @@ public static class ParcelEndpoints
             c.Code, c.Name, p.LandValue, p.ConstructionValue, p.CadastralValue,
             new LonLat(p.Geom.InteriorPoint.X, p.Geom.InteriorPoint.Y), p.Geom, p.Version);
 
-    /// <summary>The same public view, from the versions valid at an instant.</summary>
+    /// <summary>
+    /// The same public view, from the versions valid at an instant, with the zone's land value per m² of that instant
+    /// (the current one for an instant before the tariff history begins).
+    /// </summary>
     private static IQueryable<ParcelInfo> ProjectAsOf(AppDbContext db, DateTime at, Func<IQueryable<ParcelVersion>, IQueryable<ParcelVersion>> filter) =>
         from p in filter(db.ParcelVersions.Where(v => v.ValidFrom <= at && (v.ValidTo == null || v.ValidTo > at)))
         join z in db.ValuationZones on p.ValuationZoneCode equals z.Code
         join c in db.ConstructionTypes on p.ConstructionTypeCode equals c.Code
+        let then = db.TariffVersions.Where(t => t.Kind == TariffVersion.Zone && t.Code == z.Code && t.ValidFrom <= at && (t.ValidTo == null || t.ValidTo > at))
+            .Select(t => (decimal?)t.Value).FirstOrDefault()
         select new ParcelInfo(p.Clave, p.Zone, p.Block, p.Lot, p.LocalityName, p.LocalityCvegeo,
-            p.LandUse, p.LandUse, p.LandAreaM2, p.BuiltAreaM2, z.Code, z.Name, z.LandValuePerM2,
+            p.LandUse, p.LandUse, p.LandAreaM2, p.BuiltAreaM2, z.Code, z.Name, then ?? z.LandValuePerM2,
             c.Code, c.Name, p.LandValue, p.ConstructionValue, p.CadastralValue,
             new LonLat(p.Geom.InteriorPoint.X, p.Geom.InteriorPoint.Y), p.Geom, p.Version);
 

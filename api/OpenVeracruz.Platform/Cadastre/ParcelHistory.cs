@@ -8,6 +8,8 @@ public static class EditKind
 {
     public const string Create = "create", Attributes = "attributes", Reshape = "reshape", Split = "split", Merge = "merge", Retire = "retire";
     public static readonly string[] All = [Create, Attributes, Reshape, Split, Merge, Retire];
+    /// <summary>Change kind of the versions a tariff change writes; not an edit anyone proposes.</summary>
+    public const string Revaluation = "revaluation";
 }
 
 /// <summary>

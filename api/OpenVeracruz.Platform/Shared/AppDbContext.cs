@@ -24,6 +24,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<ConstructionType> ConstructionTypes => Set<ConstructionType>();
     public DbSet<Owner> Owners => Set<Owner>();
     public DbSet<ParcelVersion> ParcelVersions => Set<ParcelVersion>();
+    public DbSet<TariffVersion> TariffVersions => Set<TariffVersion>();
     public DbSet<ParcelLineage> ParcelLineage => Set<ParcelLineage>();
     public DbSet<ParcelEdit> ParcelEdits => Set<ParcelEdit>();
     public DbSet<OwnerAccess> OwnerAccessLog => Set<OwnerAccess>();

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
@@ -13,12 +12,7 @@ public class EditTests(PlatformFixture f)
     private static string Inv(double v) => v.ToString("R", CultureInfo.InvariantCulture);
     private static StringContent Json(object o) => new(JsonSerializer.Serialize(o), Encoding.UTF8, "application/json");
 
-    private HttpClient As(string token)
-    {
-        var c = f.NewClient();
-        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return c;
-    }
+    private HttpClient As(string token) => f.WithToken(token);
 
     /// <summary>The n-th lot (in clave order) of the block at this offset: tests use blocks of their own.</summary>
     private async Task<string> ParcelInBlockAsync(int blockOffset, int lot = 0) =>

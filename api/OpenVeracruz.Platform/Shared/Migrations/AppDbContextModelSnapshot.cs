@@ -331,6 +331,13 @@ namespace OpenVeracruz.Platform.Shared.Migrations
                         .HasColumnType("numeric(12,2)")
                         .HasColumnName("value_per_m2");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1)
+                        .HasColumnName("version");
+
                     b.HasKey("Code");
 
                     b.ToTable("construction_types", "cadastre");
@@ -782,6 +789,75 @@ namespace OpenVeracruz.Platform.Shared.Migrations
                     b.ToTable("parcel_versions", "cadastre");
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Cadastre.TariffVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ChangedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("changed_by");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("code");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<int>("ParcelsRevalued")
+                        .HasColumnType("integer")
+                        .HasColumnName("parcels_revalued");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("SourceDocument")
+                        .HasColumnType("text")
+                        .HasColumnName("source_document");
+
+                    b.Property<DateTime>("ValidFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("valid_from");
+
+                    b.Property<DateTime?>("ValidTo")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("valid_to");
+
+                    b.Property<decimal>("Value")
+                        .HasPrecision(12, 2)
+                        .HasColumnType("numeric(12,2)")
+                        .HasColumnName("value");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Kind", "Code", "ValidFrom");
+
+                    b.HasIndex("Kind", "Code", "Version")
+                        .IsUnique();
+
+                    b.ToTable("tariff_versions", "cadastre");
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Cadastre.ValuationZone", b =>
                 {
                     b.Property<string>("Code")
@@ -798,6 +874,13 @@ namespace OpenVeracruz.Platform.Shared.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("name");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1)
+                        .HasColumnName("version");
 
                     b.HasKey("Code");
 
