@@ -77,7 +77,7 @@ public static class ParcelEditor
                 var p = parcels[0];
                 var line = payload.TryGetProperty("splitLine", out var l) ? GeoJson.Read(l.GetRawText()) as LineString : null;
                 var first = await NextLotAsync(db, p.Zone, p.Block, ct);
-                var children = p.Split(line!, n => NewClaves(p.Zone, p.Block, first, n), o.MinAreaM2, Math.Max(o.OverlapToleranceM2, 0.01),
+                var children = p.Split(line!, n => NewClaves(p.Zone, p.Block, first, n), o.MinAreaM2, o.MinWidthM, o.ShapeToleranceM2(),
                     zones[p.ValuationZoneCode], Type(p.ConstructionTypeCode));
                 plan.Retired.Add(p);
                 plan.Created.AddRange(children);
@@ -88,7 +88,7 @@ public static class ParcelEditor
             {
                 var first = parcels[0];
                 var lot = await NextLotAsync(db, first.Zone, first.Block, ct);
-                var merged = Parcel.Merge(parcels, NewClaves(first.Zone, first.Block, lot, 1)[0], zones[first.ValuationZoneCode], Type(first.ConstructionTypeCode));
+                var merged = Parcel.Merge(parcels, NewClaves(first.Zone, first.Block, lot, 1)[0], o.ShapeToleranceM2(), zones[first.ValuationZoneCode], Type(first.ConstructionTypeCode));
                 if (Parcel.MetricArea(merged.Geom) < o.MinAreaM2)
                     throw new DomainRuleException("The merged parcel is below the minimum area", "El predio fusionado es menor que la superficie mínima");
                 plan.Retired.AddRange(parcels);
