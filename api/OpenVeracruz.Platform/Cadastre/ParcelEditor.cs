@@ -175,4 +175,31 @@ public static class ParcelEditor
             db.Owners.Add(new Owner { ParcelId = child.Id, Clave = child.Clave, FullName = o.FullName, Curp = o.Curp, Phone = o.Phone, Email = o.Email });
         await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>
+    /// Marks superseded every other pending edit that the approved one made stale: it names a parcel the approved edit
+    /// targeted, and one of its parcels is no longer at the version the edit was proposed on (changed, or retired).
+    /// Such an edit could never be approved (412) and would stay pending forever. Set-based, one statement.
+    /// Creates are not checked: their base version is 0 and their clave is checked again at approval.
+    /// </summary>
+    /// <remarks>
+    /// Run it AFTER the approval's transaction commits, never inside it. A concurrent approval of one of those stale
+    /// edits holds its own edit row (FOR UPDATE) while it waits for the parcel rows this approval holds; updating that
+    /// edit row from inside this transaction would wait for it in turn: a deadlock. After the commit the parcel locks
+    /// are gone, the other approval finds the new versions and answers 412, rolls back, and this statement then
+    /// updates its row (it waits for the row, then re-checks the condition on it).
+    /// </remarks>
+    public static async Task<int> SupersedeStaleAsync(AppDbContext db, ParcelEdit approved, string by, DateTime now, CancellationToken ct)
+    {
+        var reason = $"Superseded by edit {approved.Id} / Sustituida por la edición {approved.Id}";
+        return await db.Database.ExecuteSqlAsync($"""
+            UPDATE cadastre.parcel_edits e
+            SET state = {ParcelEdit.Superseded}, decided_at = {now}, decided_by = {by}, rejection_reason = {reason}
+            WHERE e.state = {ParcelEdit.Pending} AND e.kind <> {EditKind.Create} AND e.id <> {approved.Id}
+              AND e.target_claves && {approved.TargetClaves}
+              AND EXISTS (SELECT 1 FROM unnest(e.target_claves, e.base_versions) t(clave, v)
+                          LEFT JOIN cadastre.parcels p ON p.clave = t.clave
+                          WHERE p.version IS DISTINCT FROM t.v)
+            """, ct);
+    }
 }
