@@ -188,7 +188,7 @@ public class EditTests(PlatformFixture f)
         var (_, editor, _) = await f.StaffAsync("editor");
         var (_, sup, _) = await f.StaffAsync("supervisor");
         var e = As(editor);
-        var (pTag, _) = await GetParcelAsync(p);
+        var (pTag, pJson) = await GetParcelAsync(p);
         var (qTag, _) = await GetParcelAsync(q);
         var onP = await ProposedIdAsync(await ProposeAsync(e, new { kind = "attributes", clave = p, attributes = new { builtAreaM2 = 41.0 }, reason = "Sobre P" }, pTag));
         var retireP = await ProposedIdAsync(await ProposeAsync(e, new { kind = "retire", clave = p, reason = "Baja de P" }, pTag));
@@ -229,6 +229,14 @@ public class EditTests(PlatformFixture f)
         Assert.Contains("Sin soporte documental", rejectedTwice.GetProperty("detail_es").GetString());
         await ProblemAssert.IsProblemAsync(await As(sup).PostAsync($"/api/cadastre/edits/{fresh}/approve", null), HttpStatusCode.Conflict);
         await ProblemAssert.IsProblemAsync(await As(sup).PostAsync($"/api/cadastre/edits/{onP}/reject", Json(new { reason = "x" })), HttpStatusCode.Conflict);
+
+        // the retired land gets a parcel again under a new clave: the suite counts the parcels of the cadastre
+        var land = await ProposedIdAsync(await ProposeAsync(e, new
+        {
+            kind = "create", clave = await FreeClaveAsync(pJson), geometry = pJson.GetProperty("geometry"), reason = "Alta sobre el terreno liberado",
+            attributes = new { landUse = "baldio", builtAreaM2 = 0.0, constructionType = pJson.GetProperty("constructionType").GetString() },
+        }, null));
+        Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{land}/approve", null)).StatusCode);
     }
 
     [Fact]
@@ -425,9 +433,7 @@ public class EditTests(PlatformFixture f)
         var body = new { kind = "create", clave, geometry = outline, attributes = new { landUse = "baldio", builtAreaM2 = 0.0, constructionType = old.GetProperty("constructionType").GetString() }, reason = "Alta" };
         var reused = await ProposeAsync(As(editor), body, null);
         Assert.Contains("ya está en uso", (await ProblemAssert.IsProblemAsync(reused, HttpStatusCode.Conflict)).GetProperty("detail_es").GetString());
-        var lot = await f.ScalarAsync<int>("SELECT max(lot) + 1 FROM cadastre.parcel_versions WHERE zone = @z AND block = @b",
-            ("z", old.GetProperty("zone").GetInt32()), ("b", old.GetProperty("block").GetInt32()));
-        var fresh = $"{clave[..8]}-{lot:D3}";
+        var fresh = await FreeClaveAsync(old);
         var create = await ProposedIdAsync(await ProposeAsync(As(editor), body with { clave = fresh }, null));
         Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{create}/approve", null)).StatusCode);
         var (newTag, created) = await GetParcelAsync(fresh);
@@ -437,6 +443,14 @@ public class EditTests(PlatformFixture f)
         var history = Parse(await f.Http.GetStringAsync($"/api/cadastre/parcels/{clave}/history"));
         Assert.False(history.GetProperty("current").GetBoolean());
         Assert.NotNull(history.GetProperty("versions").EnumerateArray().Last().GetProperty("validTo").GetString());
+    }
+
+    /// <summary>A clave never used in the block of this parcel (the next lot number after current and past ones).</summary>
+    private async Task<string> FreeClaveAsync(JsonElement parcel)
+    {
+        var lot = await f.ScalarAsync<int>("SELECT max(lot) + 1 FROM cadastre.parcel_versions WHERE zone = @z AND block = @b",
+            ("z", parcel.GetProperty("zone").GetInt32()), ("b", parcel.GetProperty("block").GetInt32()));
+        return $"{parcel.GetProperty("clave").GetString()![..8]}-{lot:D3}";
     }
 
     [Fact]
