@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
 using Npgsql;
@@ -41,7 +42,7 @@ public static class EditEndpoints
         g.MapPost("", Propose).RequireAuthorization(Roles.Editor).WithName("ProposeEdit")
             .WithSummary("Propone una edición (If-Match con la ETag del predio) / Propose an edit; existing parcels need If-Match");
         g.MapGet("", List).RequireAuthorization(Roles.Viewer).WithName("ListEdits")
-            .WithSummary("Cola de revisión: ?state=pending|approved|rejected / The review queue, with before and after geometry");
+            .WithSummary("Cola de revisión: ?state=pending|approved|rejected|superseded / The review queue, with before and after geometry");
         g.MapPost("/{id:long}/approve", Approve).RequireAuthorization(Roles.Supervisor).WithName("ApproveEdit")
             .WithSummary("Aprueba y aplica una edición ajena / Approve and apply someone else's edit (four eyes)");
         g.MapPost("/{id:long}/reject", Reject).RequireAuthorization(Roles.Supervisor).WithName("RejectEdit")
@@ -163,8 +164,8 @@ public static class EditEndpoints
     private static async Task<Ok<List<EditView>>> List(string? state, AppDbContext db, CancellationToken ct)
     {
         var s = string.IsNullOrWhiteSpace(state) ? ParcelEdit.Pending : state.Trim().ToLowerInvariant();
-        if (s is not (ParcelEdit.Pending or ParcelEdit.Approved or ParcelEdit.Rejected))
-            throw Bad($"'state' must be pending, approved or rejected", "'state' debe ser pending, approved o rejected", "state");
+        if (!ParcelEdit.States.Contains(s))
+            throw Bad($"'state' must be one of {string.Join(", ", ParcelEdit.States)}", $"'state' debe ser uno de: {string.Join(", ", ParcelEdit.States)}", "state");
         return TypedResults.Ok(await ViewsAsync(db, db.ParcelEdits.Where(e => e.State == s).OrderBy(e => e.Id).Take(500), ct));
     }
 
@@ -202,13 +203,14 @@ public static class EditEndpoints
     }
 
     private static async Task<Results<Ok<EditView>, ProblemHttpResult>> Approve(long id, ClaimsPrincipal user, AppDbContext db,
-        IOptions<EditingOptions> options, CancellationToken ct)
+        IOptions<EditingOptions> options, ILoggerFactory logs, CancellationToken ct)
     {
+        ParcelEdit? edit;
+        var now = DateTime.UtcNow;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            var edit = (await db.ParcelEdits.FromSql($"SELECT * FROM cadastre.parcel_edits WHERE id = {id} FOR UPDATE").ToListAsync(ct)).SingleOrDefault();
+            edit = (await db.ParcelEdits.FromSql($"SELECT * FROM cadastre.parcel_edits WHERE id = {id} FOR UPDATE").ToListAsync(ct)).SingleOrDefault();
             if (edit is null) return Problems.NotFound($"Edit {id} does not exist", $"La edición {id} no existe");
-            var now = DateTime.UtcNow;
             edit.Approve(Who(user), now);
             var targets = edit.TargetClaves;
             // row locks in id order: a concurrent approval of the same parcels waits here, then finds the new version
@@ -235,6 +237,16 @@ public static class EditEndpoints
                     "Otra edición tomó mientras tanto una clave catastral de esta edición: vuelva a aprobarla");
             }
             await tx.CommitAsync(ct);
+        }
+        // after the commit, never inside the transaction: see SupersedeStaleAsync. The approval stands even if this fails
+        // (the stale edits then stay pending, and approving them still answers 412).
+        try
+        {
+            await ParcelEditor.SupersedeStaleAsync(db, edit, Who(user), now, CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            logs.CreateLogger(typeof(EditEndpoints)).LogWarning(e, "Edit {Id} was approved but the pending edits it made stale were not marked superseded", id);
         }
         var view = (await ViewsAsync(db, db.ParcelEdits.Where(e => e.Id == id), ct)).Single();
         return TypedResults.Ok(view);

@@ -177,21 +177,25 @@ public sealed class Parcel
 
     /// <summary>
     /// Splits the parcel along a line into two or more children with the given new claves (asked for once the
-    /// number of pieces is known). The built area is shared in proportion to land area; the parent is retired.
+    /// number of pieces is known). Every child must be valid, at least <paramref name="minAreaM2"/> and
+    /// <paramref name="minWidthM"/> wide (no sliver), and the children must tile the parent: their union differs from
+    /// it, and any two overlap, by at most <paramref name="toleranceM2"/> (m², UTM 14N). The built area is shared in
+    /// proportion to land area; the parent is retired.
     /// </summary>
     public IReadOnlyList<Parcel> Split(LineString lineLonLat, Func<int, IReadOnlyList<ClaveCatastral>> newClaves,
-        double minAreaM2, double toleranceM2, ValuationZone zone, ConstructionType construction)
+        double minAreaM2, double minWidthM, double toleranceM2, ValuationZone zone, ConstructionType construction)
     {
         var pieces = Cut(Geom, lineLonLat);
         if (pieces.Count < 2)
             throw new DomainRuleException("The line does not cut the parcel into two or more parts",
                 "La línea no divide el predio en dos o más partes", lineLonLat.Coordinate);
-        foreach (var p in pieces) CheckGeometry(p, minAreaM2);
+        foreach (var p in pieces)
+        {
+            CheckGeometry(p, minAreaM2);
+            ParcelTopology.CheckWidth(p, minWidthM);
+        }
+        ParcelTopology.CheckPartition(Geom, pieces, toleranceM2);
         var parentArea = MetricArea(Geom);
-        var gap = Math.Abs(parentArea - pieces.Sum(p => MetricArea(p)));
-        if (gap > toleranceM2)
-            throw new DomainRuleException(string.Create(CultureInfo.InvariantCulture, $"The parts differ from the parcel by {gap:F3} m²"),
-                string.Create(CultureInfo.InvariantCulture, $"Las partes difieren del predio en {gap:F3} m²"), lineLonLat.Coordinate);
         var claves = newClaves(pieces.Count);
         if (claves.Count != pieces.Count || claves.Distinct().Count() != claves.Count)
             throw new InvalidOperationException("one new clave per piece");
@@ -203,9 +207,11 @@ public sealed class Parcel
 
     /// <summary>
     /// Merges parcels of one block that share edges into a new parcel with the given clave; the union must be one
-    /// polygon. Land use and construction type come from the first, built areas add up; the parents are retired.
+    /// polygon that encloses no gap (a hole that was not already a hole of a parent), and the parents may overlap each
+    /// other by at most <paramref name="toleranceM2"/> (m², UTM 14N). Land use and construction type come from the
+    /// first, built areas add up; the parents are retired.
     /// </summary>
-    public static Parcel Merge(IReadOnlyList<Parcel> parcels, ClaveCatastral clave, ValuationZone zone, ConstructionType construction)
+    public static Parcel Merge(IReadOnlyList<Parcel> parcels, ClaveCatastral clave, double toleranceM2, ValuationZone zone, ConstructionType construction)
     {
         if (parcels.Count < 2)
             throw new DomainRuleException("A merge needs at least two parcels", "Una fusión necesita al menos dos predios");
@@ -217,9 +223,12 @@ public sealed class Parcel
         foreach (var p in parcels)
             if (!parcels.Any(o => o != p && p.Geom.Intersection(o.Geom).Dimension == Dimension.Curve))
                 throw new DomainRuleException($"Parcel {p.Clave} shares no edge with the others", $"El predio {p.Clave} no comparte ningún lado con los demás", p.Geom.InteriorPoint.Coordinate);
-        var union = NetTopologySuite.Operation.Union.CascadedPolygonUnion.Union(parcels.Select(p => (Geometry)p.Geom).ToList());
-        if (union is not Polygon polygon || polygon.NumInteriorRings > 0)
+        var union = NetTopologySuite.Operation.OverlayNG.OverlayNGRobust.Union(parcels.Select(p => (Geometry)p.Geom).ToList());
+        if (union is not Polygon polygon)
             throw new DomainRuleException("The merged parcels do not form one polygon", "Los predios fusionados no forman un solo polígono", first.Geom.InteriorPoint.Coordinate);
+        var parents = parcels.Select(p => p.Geom).ToList();
+        ParcelTopology.CheckNoEnclosedGaps(polygon, parents, toleranceM2);
+        ParcelTopology.CheckPartition(polygon, parents, toleranceM2);
         var merged = Create(clave, first.LocalityCvegeo, first.LocalityName, first.LandUse, polygon, parcels.Sum(p => p.BuiltAreaM2), zone, construction);
         foreach (var p in parcels) p.Retire();
         return merged;
@@ -235,8 +244,7 @@ public sealed class Parcel
     }
 
     /// <summary>Area in square metres, measured in WGS 84 / UTM zone 14N.</summary>
-    public static double MetricArea(Geometry lonLat) =>
-        Crs.Reproject(lonLat, Crs.Transform(Crs.Crs84, Crs.Utm14N), Crs.MetricSrid).Area;
+    public static double MetricArea(Geometry lonLat) => Crs.ToMetric(lonLat).Area;
 }
 
 /// <summary>Synthetic owner of a parcel. Private: no public door reads this table.</summary>

@@ -78,7 +78,7 @@ public static class ParcelEditor
                 var p = parcels[0];
                 var line = payload.TryGetProperty("splitLine", out var l) ? GeoJson.Read(l.GetRawText()) as LineString : null;
                 var first = await NextLotAsync(db, p.Zone, p.Block, ct);
-                var children = p.Split(line!, n => NewClaves(p.Zone, p.Block, first, n), o.MinAreaM2, Math.Max(o.OverlapToleranceM2, 0.01),
+                var children = p.Split(line!, n => NewClaves(p.Zone, p.Block, first, n), o.MinAreaM2, o.MinWidthM, o.ShapeToleranceM2(),
                     zones[p.ValuationZoneCode], Type(p.ConstructionTypeCode));
                 plan.Retired.Add(p);
                 plan.Created.AddRange(children);
@@ -89,7 +89,7 @@ public static class ParcelEditor
             {
                 var first = parcels[0];
                 var lot = await NextLotAsync(db, first.Zone, first.Block, ct);
-                var merged = Parcel.Merge(parcels, NewClaves(first.Zone, first.Block, lot, 1)[0], zones[first.ValuationZoneCode], Type(first.ConstructionTypeCode));
+                var merged = Parcel.Merge(parcels, NewClaves(first.Zone, first.Block, lot, 1)[0], o.ShapeToleranceM2(), zones[first.ValuationZoneCode], Type(first.ConstructionTypeCode));
                 if (Parcel.MetricArea(merged.Geom) < o.MinAreaM2)
                     throw new DomainRuleException("The merged parcel is below the minimum area", "El predio fusionado es menor que la superficie mínima");
                 plan.Retired.AddRange(parcels);
@@ -175,5 +175,32 @@ public static class ParcelEditor
         foreach (var (child, o) in owners)
             db.Owners.Add(new Owner { ParcelId = child.Id, Clave = child.Clave, FullName = o.FullName, Curp = o.Curp, Phone = o.Phone, Email = o.Email });
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// Marks superseded every other pending edit that the approved one made stale: it names a parcel the approved edit
+    /// targeted, and one of its parcels is no longer at the version the edit was proposed on (changed, or retired).
+    /// Such an edit could never be approved (412) and would stay pending forever. Set-based, one statement.
+    /// Creates are not checked: their base version is 0 and their clave is checked again at approval.
+    /// </summary>
+    /// <remarks>
+    /// Run it AFTER the approval's transaction commits, never inside it. A concurrent approval of one of those stale
+    /// edits holds its own edit row (FOR UPDATE) while it waits for the parcel rows this approval holds; updating that
+    /// edit row from inside this transaction would wait for it in turn: a deadlock. After the commit the parcel locks
+    /// are gone, the other approval finds the new versions and answers 412, rolls back, and this statement then
+    /// updates its row (it waits for the row, then re-checks the condition on it).
+    /// </remarks>
+    public static async Task<int> SupersedeStaleAsync(AppDbContext db, ParcelEdit approved, string by, DateTime now, CancellationToken ct)
+    {
+        var reason = $"Superseded by edit {approved.Id} / Sustituida por la edición {approved.Id}";
+        return await db.Database.ExecuteSqlAsync($"""
+            UPDATE cadastre.parcel_edits e
+            SET state = {ParcelEdit.Superseded}, decided_at = {now}, decided_by = {by}, rejection_reason = {reason}
+            WHERE e.state = {ParcelEdit.Pending} AND e.kind <> {EditKind.Create} AND e.id <> {approved.Id}
+              AND e.target_claves && {approved.TargetClaves}
+              AND EXISTS (SELECT 1 FROM unnest(e.target_claves, e.base_versions) t(clave, v)
+                          LEFT JOIN cadastre.parcels p ON p.clave = t.clave
+                          WHERE p.version IS DISTINCT FROM t.v)
+            """, ct);
     }
 }

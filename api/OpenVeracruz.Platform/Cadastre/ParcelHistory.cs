@@ -76,10 +76,15 @@ public sealed class ParcelLineage
     public long EditId { get; set; }
 }
 
-/// <summary>A proposed change to the cadastre, applied only when another staff member approves it (four eyes).</summary>
+/// <summary>
+/// A proposed change to the cadastre, applied only when another staff member approves it (four eyes). States:
+/// pending → approved | rejected | superseded (another approved edit changed or retired one of its parcels first:
+/// set by <see cref="ParcelEditor.SupersedeStaleAsync"/>). Only a pending edit can be decided.
+/// </summary>
 public sealed class ParcelEdit
 {
-    public const string Pending = "pending", Approved = "approved", Rejected = "rejected";
+    public const string Pending = "pending", Approved = "approved", Rejected = "rejected", Superseded = "superseded";
+    public static readonly string[] States = [Pending, Approved, Rejected, Superseded];
 
     public long Id { get; private set; }
     public string Kind { get; private set; } = "";
@@ -116,7 +121,12 @@ public sealed class ParcelEdit
     private void Decide(string by, DateTime at)
     {
         if (State != Pending)
-            throw new DomainRuleException($"Edit {Id} was already {State}", $"La edición {Id} ya fue {(State == Approved ? "aprobada" : "rechazada")}");
+        {
+            var es = State switch { Approved => "aprobada", Rejected => "rechazada", _ => "sustituida" };
+            var why = RejectionReason is null ? "" : $" ({RejectionReason})";
+            throw new DomainRuleException($"Edit {Id} is no longer pending: it was already {State} by {DecidedBy}{why}",
+                $"La edición {Id} ya no está pendiente: ya fue {es} por {DecidedBy}{why}");
+        }
         if (by == ProposedBy)
             throw new DomainRuleException("Nobody approves or rejects their own edit: another supervisor must decide",
                 "Nadie aprueba ni rechaza su propia edición: debe decidir otro supervisor");
@@ -124,8 +134,16 @@ public sealed class ParcelEdit
         DecidedAt = at;
     }
 
+    /// <summary>
+    /// Approves a pending edit. A superseded edit answers 412 like the loser of a parallel approval, which is what it
+    /// is: whether the loser reads its edit before or after the winner marked it superseded must not change the answer.
+    /// </summary>
     public void Approve(string by, DateTime at)
     {
+        if (State == Superseded)
+            throw new PreconditionException(
+                $"Edit {Id} was superseded ({RejectionReason}): its parcels changed since it was proposed; propose it again on their current version",
+                $"La edición {Id} fue sustituida ({RejectionReason}): sus predios cambiaron desde que se propuso; vuelva a proponerla sobre su versión actual");
         Decide(by, at);
         State = Approved;
     }

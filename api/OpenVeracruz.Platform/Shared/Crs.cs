@@ -68,6 +68,9 @@ public sealed record Crs(int Srid, string Uri, string Name, bool LatLonOrder, bo
         return (p.x, p.y);
     }
 
+    /// <summary>A copy of a longitude/latitude geometry projected to UTM 14N metres.</summary>
+    public static T ToMetric<T>(T lonLat) where T : Geometry => Reproject(lonLat, ToMetricTransform, MetricSrid);
+
     private static readonly MathTransform ToMetricTransform = Transform(Crs84, Utm14N);
     private static readonly MathTransform FromMetricTransform = Transform(Utm14N, Crs84);
 

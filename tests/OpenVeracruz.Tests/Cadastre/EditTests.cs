@@ -150,8 +150,87 @@ public class EditTests(PlatformFixture f)
         Assert.Equal(versionsBefore + 1, await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcel_versions WHERE clave = @c", ("c", clave)));
         Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcel_versions WHERE clave = @c AND valid_to IS NULL", ("c", clave)));
         Assert.Equal(json.GetProperty("version").GetInt32() + 1, (await GetParcelAsync(clave)).Json.GetProperty("version").GetInt32());
-        // the losing edit stays pending: it can be rejected, or proposed again on the new version
-        Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcel_edits WHERE id = ANY(@ids) AND state = 'pending'", ("ids", new[] { id1, id2 })));
+        // the losing edit is not left pending forever: the winner marks it superseded once it has committed
+        var (winner, loserId) = results[0].StatusCode == HttpStatusCode.OK ? (id1, id2) : (id2, id1);
+        await AssertSupersededAsync(loserId, winner);
+        var listed = Parse(await As(s1).GetStringAsync("/api/cadastre/edits?state=superseded")).EnumerateArray().Single(e => e.GetProperty("id").GetInt64() == loserId);
+        Assert.Equal("superseded", listed.GetProperty("state").GetString());
+        Assert.Contains($"edición {winner}", listed.GetProperty("rejectionReason").GetString());
+        // approving it again is still 412 (whichever order the two approvals landed in); rejecting it is 409: it is decided
+        var again = await ProblemAssert.IsProblemAsync(await As(s1).PostAsync($"/api/cadastre/edits/{loserId}/approve", null), HttpStatusCode.PreconditionFailed);
+        Assert.Contains("sustituida", again.GetProperty("detail_es").GetString());
+        var reject = await ProblemAssert.IsProblemAsync(await As(s2).PostAsync($"/api/cadastre/edits/{loserId}/reject", Json(new { reason = "tarde" })), HttpStatusCode.Conflict);
+        Assert.Contains("ya fue sustituida", reject.GetProperty("detail_es").GetString());
+        await AssertSupersededAsync(loserId, winner);
+    }
+
+    /// <summary>The edit is superseded by <paramref name="by"/>: decided by the same supervisor, at the same moment.</summary>
+    private async Task AssertSupersededAsync(long id, long by)
+    {
+        Assert.Equal(1L, await f.ScalarAsync<long>("""
+            SELECT count(*) FROM cadastre.parcel_edits e JOIN cadastre.parcel_edits w ON w.id = @by
+            WHERE e.id = @id AND e.state = 'superseded' AND w.state = 'approved'
+              AND e.decided_by = w.decided_by AND e.decided_at = w.decided_at AND e.rejection_reason = @reason
+            """, ("id", id), ("by", by), ("reason", $"Superseded by edit {by} / Sustituida por la edición {by}")));
+    }
+
+    [Fact]
+    public async Task An_approval_supersedes_the_pending_edits_it_made_stale_and_only_those()
+    {
+        var p = await ParcelInBlockAsync(23, 0);
+        var q = await ParcelInBlockAsync(23, 1);
+        var (_, editor, _) = await f.StaffAsync("editor");
+        var (_, sup, _) = await f.StaffAsync("supervisor");
+        var e = As(editor);
+        var (pTag, pJson) = await GetParcelAsync(p);
+        var (qTag, _) = await GetParcelAsync(q);
+        var onP = await ProposedIdAsync(await ProposeAsync(e, new { kind = "attributes", clave = p, attributes = new { builtAreaM2 = 41.0 }, reason = "Sobre P" }, pTag));
+        var retireP = await ProposedIdAsync(await ProposeAsync(e, new { kind = "retire", clave = p, reason = "Baja de P" }, pTag));
+        var mergePQ = await ProposedIdAsync(await ProposeAsync(e, new { kind = "merge", claves = new[] { p, q }, reason = "Fusión P y Q" }, $"{pTag}, {qTag}"));
+        var onQ = await ProposedIdAsync(await ProposeAsync(e, new { kind = "attributes", clave = q, attributes = new { builtAreaM2 = 42.0 }, reason = "Sobre Q" }, qTag));
+        var onQToo = await ProposedIdAsync(await ProposeAsync(e, new { kind = "attributes", clave = q, attributes = new { builtAreaM2 = 43.0 }, reason = "También sobre Q" }, qTag));
+        async Task<string> State(long id) => await f.ScalarAsync<string>("SELECT state FROM cadastre.parcel_edits WHERE id = @id", ("id", id));
+
+        // retiring P makes the other edits naming P stale (P no longer exists): the merge as well, though Q is unchanged
+        Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{retireP}/approve", null)).StatusCode);
+        await AssertSupersededAsync(onP, retireP);
+        await AssertSupersededAsync(mergePQ, retireP);
+        Assert.Equal("pending", await State(onQ));
+        Assert.Equal("pending", await State(onQToo));
+        // changing Q makes the other edit on Q stale
+        Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{onQ}/approve", null)).StatusCode);
+        await AssertSupersededAsync(onQToo, onQ);
+        Assert.Equal("approved", await State(onQ));
+        // an edit proposed on Q's new version is current and stays pending through an unrelated approval
+        var (qTag2, _) = await GetParcelAsync(q);
+        var fresh = await ProposedIdAsync(await ProposeAsync(e, new { kind = "attributes", clave = q, attributes = new { builtAreaM2 = 44.0 }, reason = "Sobre Q de nuevo" }, qTag2));
+        var other = await ParcelInBlockAsync(23, 2);
+        var otherEdit = await ProposedIdAsync(await ProposeAsync(e, new { kind = "attributes", clave = other, attributes = new { builtAreaM2 = 45.0 }, reason = "Otro predio" }, (await GetParcelAsync(other)).ETag));
+        Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{otherEdit}/approve", null)).StatusCode);
+        Assert.Equal("pending", await State(fresh));
+
+        var superseded = Parse(await As(sup).GetStringAsync("/api/cadastre/edits?state=superseded")).EnumerateArray().Select(x => x.GetProperty("id").GetInt64()).ToList();
+        Assert.Superset(new HashSet<long> { onP, mergePQ, onQToo }, superseded.ToHashSet());
+        Assert.DoesNotContain(fresh, superseded);
+        await ProblemAssert.IsProblemAsync(await As(sup).GetAsync("/api/cadastre/edits?state=stale"), HttpStatusCode.BadRequest);
+
+        // an edit already decided cannot be decided again: 409 saying how it was decided
+        var twice = await ProblemAssert.IsProblemAsync(await As(sup).PostAsync($"/api/cadastre/edits/{onQ}/approve", null), HttpStatusCode.Conflict);
+        Assert.Contains("ya fue aprobada", twice.GetProperty("detail_es").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{fresh}/reject", Json(new { reason = "Sin soporte documental" }))).StatusCode);
+        var rejectedTwice = await ProblemAssert.IsProblemAsync(await As(sup).PostAsync($"/api/cadastre/edits/{fresh}/reject", Json(new { reason = "Otra vez" })), HttpStatusCode.Conflict);
+        Assert.Contains("ya fue rechazada", rejectedTwice.GetProperty("detail_es").GetString());
+        Assert.Contains("Sin soporte documental", rejectedTwice.GetProperty("detail_es").GetString());
+        await ProblemAssert.IsProblemAsync(await As(sup).PostAsync($"/api/cadastre/edits/{fresh}/approve", null), HttpStatusCode.Conflict);
+        await ProblemAssert.IsProblemAsync(await As(sup).PostAsync($"/api/cadastre/edits/{onP}/reject", Json(new { reason = "x" })), HttpStatusCode.Conflict);
+
+        // the retired land gets a parcel again under a new clave: the suite counts the parcels of the cadastre
+        var land = await ProposedIdAsync(await ProposeAsync(e, new
+        {
+            kind = "create", clave = await FreeClaveAsync(pJson), geometry = pJson.GetProperty("geometry"), reason = "Alta sobre el terreno liberado",
+            attributes = new { landUse = "baldio", builtAreaM2 = 0.0, constructionType = pJson.GetProperty("constructionType").GetString() },
+        }, null));
+        Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{land}/approve", null)).StatusCode);
     }
 
     [Fact]
@@ -348,9 +427,7 @@ public class EditTests(PlatformFixture f)
         var body = new { kind = "create", clave, geometry = outline, attributes = new { landUse = "baldio", builtAreaM2 = 0.0, constructionType = old.GetProperty("constructionType").GetString() }, reason = "Alta" };
         var reused = await ProposeAsync(As(editor), body, null);
         Assert.Contains("ya está en uso", (await ProblemAssert.IsProblemAsync(reused, HttpStatusCode.Conflict)).GetProperty("detail_es").GetString());
-        var lot = await f.ScalarAsync<int>("SELECT max(lot) + 1 FROM cadastre.parcel_versions WHERE zone = @z AND block = @b",
-            ("z", old.GetProperty("zone").GetInt32()), ("b", old.GetProperty("block").GetInt32()));
-        var fresh = $"{clave[..8]}-{lot:D3}";
+        var fresh = await FreeClaveAsync(old);
         var create = await ProposedIdAsync(await ProposeAsync(As(editor), body with { clave = fresh }, null));
         Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{create}/approve", null)).StatusCode);
         var (newTag, created) = await GetParcelAsync(fresh);
@@ -360,6 +437,14 @@ public class EditTests(PlatformFixture f)
         var history = Parse(await f.Http.GetStringAsync($"/api/cadastre/parcels/{clave}/history"));
         Assert.False(history.GetProperty("current").GetBoolean());
         Assert.NotNull(history.GetProperty("versions").EnumerateArray().Last().GetProperty("validTo").GetString());
+    }
+
+    /// <summary>A clave never used in the block of this parcel (the next lot number after current and past ones).</summary>
+    private async Task<string> FreeClaveAsync(JsonElement parcel)
+    {
+        var lot = await f.ScalarAsync<int>("SELECT max(lot) + 1 FROM cadastre.parcel_versions WHERE zone = @z AND block = @b",
+            ("z", parcel.GetProperty("zone").GetInt32()), ("b", parcel.GetProperty("block").GetInt32()));
+        return $"{parcel.GetProperty("clave").GetString()![..8]}-{lot:D3}";
     }
 
     [Fact]

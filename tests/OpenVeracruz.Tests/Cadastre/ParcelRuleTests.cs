@@ -64,7 +64,7 @@ public class ParcelRuleTests
     public void Split_conserves_the_area_shares_the_built_area_and_retires_the_parent()
     {
         var p = New(1, Rect(X0, Y0, 20, 30), built: 120);
-        var children = p.Split(Line(X0 + 10, Y0 - 1, X0 + 10, Y0 + 31), n => Enumerable.Range(5, n).Select(l => new ClaveCatastral(1, 10, l)).ToList(), 20, 0.05, Zone, Type);
+        var children = p.Split(Line(X0 + 10, Y0 - 1, X0 + 10, Y0 + 31), n => Enumerable.Range(5, n).Select(l => new ClaveCatastral(1, 10, l)).ToList(), 20, 1, 0.05, Zone, Type);
         Assert.Equal(2, children.Count);
         Assert.True(p.Retired);
         Assert.InRange(children.Sum(c => c.LandAreaM2), 599.9, 600.1);
@@ -78,8 +78,8 @@ public class ParcelRuleTests
     {
         var p = New(1, Rect(X0, Y0, 20, 30));
         Func<int, IReadOnlyList<ClaveCatastral>> claves = n => Enumerable.Range(5, n).Select(l => new ClaveCatastral(1, 10, l)).ToList();
-        Assert.Throws<DomainRuleException>(() => p.Split(Line(X0 + 30, Y0 - 1, X0 + 30, Y0 + 31), claves, 20, 0.05, Zone, Type));
-        var sliver = Assert.Throws<DomainRuleException>(() => p.Split(Line(X0 + 0.5, Y0 - 1, X0 + 0.5, Y0 + 31), claves, 20, 0.05, Zone, Type));
+        Assert.Throws<DomainRuleException>(() => p.Split(Line(X0 + 30, Y0 - 1, X0 + 30, Y0 + 31), claves, 20, 1, 0.05, Zone, Type));
+        var sliver = Assert.Throws<DomainRuleException>(() => p.Split(Line(X0 + 0.5, Y0 - 1, X0 + 0.5, Y0 + 31), claves, 20, 1, 0.05, Zone, Type));
         Assert.Contains("mínimo", sliver.MessageEs);
         Assert.False(p.Retired);
     }
@@ -90,14 +90,157 @@ public class ParcelRuleTests
         var a = New(1, Rect(X0, Y0, 10, 20));
         var b = New(2, Rect(X0 + 10, Y0, 10, 20));
         var far = New(3, Rect(X0 + 50, Y0, 10, 20));
-        Assert.Throws<DomainRuleException>(() => Parcel.Merge([a, far], new ClaveCatastral(1, 10, 9), Zone, Type));
-        var merged = Parcel.Merge([a, b], new ClaveCatastral(1, 10, 9), Zone, Type);
+        Assert.Throws<DomainRuleException>(() => Parcel.Merge([a, far], new ClaveCatastral(1, 10, 9), 0.05, Zone, Type));
+        var merged = Parcel.Merge([a, b], new ClaveCatastral(1, 10, 9), 0.05, Zone, Type);
         Assert.InRange(merged.LandAreaM2, 399.9, 400.1);
         Assert.Equal(100, merged.BuiltAreaM2);
         Assert.True(a.Retired && b.Retired);
         var other = Parcel.Create(new ClaveCatastral(1, 11, 1), "301930001", "Veracruz", "habitacional", Rect(X0 + 20, Y0, 10, 20), 0, Zone, Type);
         var c = New(4, Rect(X0 + 30, Y0, 10, 20));
-        Assert.Throws<DomainRuleException>(() => Parcel.Merge([other, c], new ClaveCatastral(1, 10, 10), Zone, Type));
+        Assert.Throws<DomainRuleException>(() => Parcel.Merge([other, c], new ClaveCatastral(1, 10, 10), 0.05, Zone, Type));
+    }
+
+    private static readonly Func<int, IReadOnlyList<ClaveCatastral>> Claves = n => Enumerable.Range(5, n).Select(l => new ClaveCatastral(1, 10, l)).ToList();
+
+    /// <summary>A polygon given by UTM metre vertices (closed here), as lon/lat.</summary>
+    private static Polygon Poly(params (double X, double Y)[] metres)
+    {
+        var ring = metres.Append(metres[0]).Select(m => { var (lon, lat) = Crs.FromMetric(X0 + m.X, Y0 + m.Y); return new Coordinate(lon, lat); }).ToArray();
+        return GeoJson.Factory.CreatePolygon(ring);
+    }
+
+    /// <summary>A problem's location, back in metres relative to (X0, Y0).</summary>
+    private static (double X, double Y) At(DomainRuleException e)
+    {
+        Assert.NotNull(e.Location);
+        var (x, y) = Crs.ToMetric(e.Location[0], e.Location[1]);
+        return (x - X0, y - Y0);
+    }
+
+    [Fact]
+    public void A_split_keeps_the_shape_the_children_tile_the_parent_within_tolerance()
+    {
+        // an irregular lot (a trapezoid with a bent side), split by an oblique line
+        var parent = New(1, Poly((0, 0), (18, 0), (21, 14), (16, 31), (0, 28)), built: 80);
+        var outline = parent.Geom;
+        var children = parent.Split(Line(X0 - 1, Y0 + 12, X0 + 22, Y0 + 17), Claves, 20, 1, 0.05, Zone, Type);
+        Assert.Equal(2, children.Count);
+        var union = NetTopologySuite.Operation.OverlayNG.OverlayNGRobust.Union(children.Select(c => (Geometry)c.Geom).ToList());
+        Assert.True(Parcel.MetricArea(union.SymmetricDifference(outline)) < 0.001);
+        Assert.True(Parcel.MetricArea(children[0].Geom.Intersection(children[1].Geom)) < 0.001);
+        ParcelTopology.CheckPartition(outline, children.Select(c => c.Geom).ToList(), 0.05);
+    }
+
+    [Fact]
+    public void Parts_that_leave_a_gap_or_overlap_do_not_tile_the_parcel_and_the_problem_points_at_it()
+    {
+        var whole = Rect(X0, Y0, 20, 30);
+        ParcelTopology.CheckPartition(whole, [Rect(X0, Y0, 10, 30), Rect(X0 + 10, Y0, 10, 30)], 0.05);
+        // a 0.5 m strip between the parts belongs to neither: 15 m²
+        var gap = Assert.Throws<DomainRuleException>(() => ParcelTopology.CheckPartition(whole, [Rect(X0, Y0, 10, 30), Rect(X0 + 10.5, Y0, 9.5, 30)], 0.05));
+        Assert.Contains("difieren", gap.MessageEs);
+        Assert.InRange(At(gap).X, 10, 10.5);
+        // parts overlapping by 1 m × 30 m
+        var overlap = Assert.Throws<DomainRuleException>(() => ParcelTopology.CheckPartition(whole, [Rect(X0, Y0, 11, 30), Rect(X0 + 10, Y0, 10, 30)], 0.05));
+        Assert.Contains("superponen", overlap.MessageEs);
+        Assert.InRange(At(overlap).X, 10, 11);
+        // a sliver of 0.01 m × 3 m (0.03 m²) is within the tolerance
+        ParcelTopology.CheckPartition(whole, [Rect(X0, Y0, 10, 30), Rect(X0 + 10, Y0, 10, 27), Rect(X0 + 10.01, Y0 + 27, 9.99, 3)], 0.05);
+    }
+
+    [Fact]
+    public void A_split_that_leaves_a_thin_sliver_above_the_minimum_area_is_refused_with_its_location()
+    {
+        var p = New(1, Rect(X0, Y0, 20, 30));
+        // 0.8 m × 30 m = 24 m²: above the 20 m² minimum, but 0.8 m wide
+        var sliver = Assert.Throws<DomainRuleException>(() => p.Split(Line(X0 + 0.8, Y0 - 1, X0 + 0.8, Y0 + 31), Claves, 20, 1, 0.05, Zone, Type));
+        Assert.Contains("ancho", sliver.MessageEs);
+        Assert.Contains("0.78 m wide", sliver.Message);
+        var (x, y) = At(sliver);
+        Assert.InRange(x, 0, 0.8);
+        Assert.InRange(y, 0, 30);
+        Assert.False(p.Retired);
+        // a wedge cut off along the side: 45 m² and 57 m long, 1.57 m wide at its base, 0.77 m on average
+        var wedge = Assert.Throws<DomainRuleException>(() => New(2, Rect(X0, Y0, 20, 60)).Split(Line(X0 - 0.1, Y0 - 1, X0 + 1.6, Y0 + 61), Claves, 20, 1, 0.05, Zone, Type));
+        Assert.Contains("ancho", wedge.MessageEs);
+        Assert.InRange(At(wedge).X, 0, 1.6);
+        // 1.2 m wide passes a 1 m minimum width
+        Assert.Equal(2, New(3, Rect(X0, Y0, 20, 30)).Split(Line(X0 + 1.2, Y0 - 1, X0 + 1.2, Y0 + 31), Claves, 20, 1, 0.05, Zone, Type).Count);
+    }
+
+    [Fact]
+    public void Mean_width_is_twice_the_area_over_the_perimeter_in_metres()
+    {
+        Assert.InRange(ParcelTopology.MeanWidthM(Rect(X0, Y0, 0.8, 30)), 0.778, 0.780);
+        Assert.InRange(ParcelTopology.MeanWidthM(Rect(X0, Y0, 10, 30)), 7.49, 7.51);
+    }
+
+    [Fact]
+    public void Every_synthetic_lot_splits_across_its_middle_under_the_shape_and_sliver_rules()
+    {
+        var (cx, cy) = Crs.ToMetric(OpenVeracruz.Etl.SyntheticParcels.Centre.Lon, OpenVeracruz.Etl.SyntheticParcels.Centre.Lat);
+        var metric = new GeometryFactory(new PrecisionModel(), Crs.MetricSrid).CreatePolygon([new(cx - 600, cy - 600), new(cx + 600, cy - 600), new(cx + 600, cy + 600), new(cx - 600, cy + 600), new(cx - 600, cy - 600)]);
+        var locality = new OpenVeracruz.Etl.UrbanLocality("301930001", "Veracruz", Crs.Reproject(metric, Crs.Transform(Crs.Utm14N, Crs.Crs84), Crs.StorageSrid));
+        var options = new EditingOptions();
+        var lots = OpenVeracruz.Etl.SyntheticParcels.Generate([locality], 800, 20210101).Select(g => g.Parcel).ToList();
+        var zones = OpenVeracruz.Etl.SyntheticParcels.Zones.ToDictionary(z => z.Code);
+        var types = OpenVeracruz.Etl.SyntheticParcels.Constructions.ToDictionary(t => t.Code);
+        foreach (var lot in lots)
+        {
+            var env = Crs.ToMetric(lot.Geom).EnvelopeInternal;
+            var (mx, my) = (env.Centre.X, env.Centre.Y);
+            var line = env.Width >= env.Height
+                ? Line(mx, env.MinY - 1, mx, env.MaxY + 1)
+                : Line(env.MinX - 1, my, env.MaxX + 1, my);
+            var children = lot.Split(line, n => Enumerable.Range(900, n).Select(l => new ClaveCatastral(lot.Zone, lot.Block, l)).ToList(),
+                options.MinAreaM2, options.MinWidthM, options.ShapeToleranceM2(), zones[lot.ValuationZoneCode], types[lot.ConstructionTypeCode]);
+            Assert.Equal(2, children.Count);
+            Assert.InRange(children.Sum(c => c.LandAreaM2), lot.LandAreaM2 - 0.05, lot.LandAreaM2 + 0.05);
+        }
+    }
+
+    [Fact]
+    public void A_merge_that_would_enclose_a_gap_is_refused_with_the_holes_location()
+    {
+        // a U-shaped lot and a lot closing it on top: the 10 m × 10 m courtyard of the U belongs to neither
+        var u = New(1, Poly((0, 0), (30, 0), (30, 20), (20, 20), (20, 10), (10, 10), (10, 20), (0, 20)));
+        var lid = New(2, Poly((0, 20), (10, 20), (20, 20), (30, 20), (30, 25), (0, 25)));
+        var e = Assert.Throws<DomainRuleException>(() => Parcel.Merge([u, lid], new ClaveCatastral(1, 10, 9), 0.05, Zone, Type));
+        Assert.Contains("hueco", e.MessageEs);
+        var (x, y) = At(e);
+        Assert.InRange(x, 10, 20);
+        Assert.InRange(y, 10, 20);
+        Assert.False(u.Retired || lid.Retired);
+    }
+
+    [Fact]
+    public void A_merge_keeps_a_hole_a_parent_already_had()
+    {
+        var courtyard = (LinearRing)Rect(X0 + 4, Y0 + 4, 2, 2).Shell.Reverse();
+        var withHole = New(1, GeoJson.Factory.CreatePolygon((LinearRing)Rect(X0, Y0, 10, 20).Shell.Copy(), [courtyard]));
+        var merged = Parcel.Merge([withHole, New(2, Rect(X0 + 10, Y0, 10, 20))], new ClaveCatastral(1, 10, 9), 0.05, Zone, Type);
+        Assert.Equal(1, merged.Geom.NumInteriorRings);
+        Assert.InRange(merged.LandAreaM2, 395.9, 396.1);
+    }
+
+    [Fact]
+    public void Parcels_that_nearly_touch_are_not_merged_across_the_strip_between_them()
+    {
+        // 5 cm apart: no shared edge, the strip would become a notch of the merged parcel
+        var a = New(1, Rect(X0, Y0, 10, 20));
+        var b = New(2, Rect(X0 + 10.05, Y0, 10, 20));
+        var e = Assert.Throws<DomainRuleException>(() => Parcel.Merge([a, b], new ClaveCatastral(1, 10, 9), 0.05, Zone, Type));
+        Assert.Contains("no comparte", e.MessageEs);
+        // touching along half of the edge, 5 cm apart along the rest: that strip was already there between the two lots and
+        // stays a notch of the merged lot (open to the street: not a gap the merge encloses) ...
+        Polygon Notched() => Poly((10, 0), (20, 0), (20, 20), (10.05, 20), (10.05, 10), (10, 10));
+        Assert.Equal(0, Parcel.Merge([New(5, Poly((0, 0), (10, 0), (10, 10), (10, 20), (0, 20))), New(6, Notched())], new ClaveCatastral(1, 10, 9), 0.05, Zone, Type).Geom.NumInteriorRings);
+        // ... but a third lot closing it would enclose it: refused
+        var c = New(3, Notched());
+        var lid = New(4, Poly((0, 20), (10, 20), (10.05, 20), (20, 20), (20, 24), (0, 24)));
+        var closed = Assert.Throws<DomainRuleException>(() => Parcel.Merge([New(7, Poly((0, 0), (10, 0), (10, 10), (10, 20), (0, 20))), c, lid], new ClaveCatastral(1, 10, 9), 0.05, Zone, Type));
+        Assert.Contains("hueco", closed.MessageEs);
+        Assert.InRange(At(closed).X, 10, 10.05);
     }
 
     [Fact]
@@ -134,7 +277,7 @@ public class ParcelRuleTests
         p.Reshape((Polygon)Rect(X0, Y0, 10, 25).Reverse(), 20, Zone, Type);
         Assert.True(p.Geom.Shell.IsCCW);
         var b = New(2, Rect(X0 + 10, Y0, 10, 25));
-        Assert.True(Parcel.Merge([p, b], new ClaveCatastral(1, 10, 9), Zone, Type).Geom.Shell.IsCCW);
+        Assert.True(Parcel.Merge([p, b], new ClaveCatastral(1, 10, 9), 0.05, Zone, Type).Geom.Shell.IsCCW);
     }
 
     [Fact]
