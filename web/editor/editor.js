@@ -43,6 +43,7 @@
 
   const state = {
     me: null, rank: -1, map: null, parcelsDef: null, reloadTimer: null, reloadController: null,
+    loaded: null, // L.LatLngBounds de los predios cargados
     selected: null, // { info, etag }
     tool: null, work: null, merge: new Map(), // clave -> { info, etag }
     reviewEdits: [], review: null, history: null,
@@ -198,8 +199,12 @@
   // Mientras se mueven sus vértices, el predio original no sirve de referencia de ajuste (los devolvería a su sitio).
   const ignoredForSnapping = (clave) => state.tool === 'reshape' && state.selected !== null && state.selected.info.clave === clave;
 
-  function scheduleReload() {
+  // Los predios se piden por bbox; si la vista cabe en lo ya cargado (y no se truncó) no se vuelven a pedir,
+  // de modo que los predios no se redibujan bajo el cursor mientras se trabaja. force: tras aprobar una edición.
+  function scheduleReload(force) {
+    if (force !== true && state.loaded && state.map.getZoom() >= EDIT_MIN_ZOOM && state.loaded.contains(state.map.getBounds())) return;
     clearTimeout(state.reloadTimer);
+    el.map.dataset.loading = 'true';
     state.reloadTimer = setTimeout(reloadParcels, RELOAD_DEBOUNCE_MS);
   }
 
@@ -208,22 +213,28 @@
     const map = state.map;
     if (map.getZoom() < EDIT_MIN_ZOOM) {
       groups.parcels.clearLayers();
+      state.loaded = null;
+      el.map.dataset.loading = 'false';
       showHint('Acerque el mapa para ver y seleccionar los predios.');
       return;
     }
     if (state.reloadController) state.reloadController.abort();
     const controller = new AbortController();
     state.reloadController = controller;
-    const b = map.getBounds();
+    const b = map.getBounds().pad(0.5); // un margen alrededor: desplazarse un poco no obliga a recargar
     const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(6)).join(',');
+    const limit = 2000;
     try {
-      const data = await window.OV.fetchJson(withQuery(state.parcelsDef.itemsUrl, { bbox, limit: 2000 }), controller.signal);
+      const data = await window.OV.fetchJson(withQuery(state.parcelsDef.itemsUrl, { bbox, limit }), controller.signal);
       if (controller.signal.aborted) return;
       groups.parcels.clearLayers();
       groups.parcels.addData(data);
+      state.loaded = (data.features || []).length < limit ? b : null;
       showHint('');
     } catch (err) {
       if (err.name !== 'AbortError') showHint(`No se pudieron cargar los predios. ${err.message}`);
+    } finally {
+      if (state.reloadController === controller) { state.reloadController = null; el.map.dataset.loading = 'false'; }
     }
   }
 
@@ -236,7 +247,7 @@
 
   function fitTo(geometries) {
     const bounds = geometryBounds(geometries);
-    if (bounds.isValid()) state.map.fitBounds(bounds, { maxZoom: 20, padding: [40, 40] });
+    if (bounds.isValid()) state.map.fitBounds(bounds, { maxZoom: 20, padding: [40, 40], animate: false });
   }
 
   function drawGeometry(group, geometry, style, tooltip) {
@@ -343,6 +354,7 @@
     el.selection.hidden = false;
     el.findClave.value = p.clave;
     groups.selection.clearLayers();
+    groups.preview.clearLayers();
     drawGeometry(groups.selection, p.geometry, STYLE.selected);
     if (fit) fitTo([p.geometry]);
     updateTools();
@@ -452,7 +464,7 @@
   function renderMerge() {
     groups.merge.clearLayers();
     el.mergeList.replaceChildren(...[...state.merge.values()].map((m) => {
-      drawGeometry(groups.merge, m.info.geometry, STYLE.merge, m.info.clave);
+      drawGeometry(groups.merge, m.info.geometry, STYLE.merge); // sin tooltip: no interactivo, el clic llega al predio
       const li = document.createElement('li');
       li.textContent = m.info.clave;
       return li;
@@ -508,7 +520,7 @@
       el.editReason.value = '';
       el.editSource.value = '';
       groups.preview.clearLayers();
-      for (const a of data.after || []) drawGeometry(groups.preview, a.geometry, STYLE.after, 'Propuesta pendiente de aprobación');
+      for (const a of data.after || []) drawGeometry(groups.preview, a.geometry, STYLE.after);
       setMessage(el.editMessage, `Edición n.º ${data.id} enviada: queda pendiente hasta que otra persona supervisora la apruebe.`, 'ok');
       await refreshReviewCount();
     } catch (err) {
@@ -616,7 +628,7 @@
       setMessage(el.reviewMessage, action === 'approve'
         ? `Edición n.º ${edit.id} aprobada: ya forma parte del catastro público.`
         : `Edición n.º ${edit.id} rechazada.`, 'ok');
-      scheduleReload();
+      scheduleReload(true);
       if (state.selected && edit.targetClaves.includes(state.selected.info.clave)) await reselect();
     } catch (err) {
       setMessage(el.reviewMessage, err.message, 'error');

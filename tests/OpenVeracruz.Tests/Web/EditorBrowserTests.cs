@@ -16,11 +16,11 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _chromium.DisposeAsync();
 
-    /// <summary>A lot in the middle of its block (neighbours sharing an edge on both sides), untouched so far.</summary>
+    /// <summary>A lot in the middle of its block (neighbours sharing an edge on both sides) that no edit has touched.</summary>
     private async Task<string> MiddleLotAsync(int offset) =>
         (await f.ColumnAsync<string>($"""
             SELECT p.clave FROM cadastre.parcels p
-            WHERE p.version = 1 AND (SELECT count(*) FROM cadastre.parcels n
+            WHERE NOT EXISTS (SELECT 1 FROM cadastre.parcel_edits e WHERE p.clave = ANY(e.target_claves)) AND (SELECT count(*) FROM cadastre.parcels n
                                      WHERE n.id <> p.id AND n.geom && p.geom AND ST_Length(ST_Intersection(ST_Boundary(n.geom), ST_Boundary(p.geom))) > 0) >= 2
             ORDER BY p.clave DESC OFFSET {offset} LIMIT 1
             """)).Single();
@@ -43,8 +43,8 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         await page.FillAsync("#find-clave", clave);
         await page.PressAsync("#find-clave", "Enter");
         await page.WaitForFunctionAsync($"() => document.getElementById('sel-clave').textContent === '{clave}'", null, new() { Timeout = 15_000 });
-        // the neighbours are drawn (snapping targets) once the map has zoomed in on the parcel
-        await page.WaitForFunctionAsync("() => document.querySelectorAll('.leaflet-overlay-pane path').length > 4", null, new() { Timeout = 20_000 });
+        // the neighbours are drawn (snapping targets) once the map has zoomed in on the parcel and loaded them
+        await page.WaitForFunctionAsync("() => document.getElementById('map').dataset.loading === 'false' && document.querySelectorAll('.leaflet-overlay-pane path').length > 4", null, new() { Timeout = 20_000 });
     }
 
     /// <summary>The pixel centre of a vertex handle of the outline being edited, picked by the script.</summary>
@@ -78,6 +78,7 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         var (supervisor, _, _) = await f.StaffAsync("supervisor");
         var clave = await MiddleLotAsync(3);
         var areaBefore = await f.ScalarAsync<double>("SELECT land_area_m2 FROM cadastre.parcels WHERE clave = @c", ("c", clave));
+        var version = await f.ScalarAsync<int>("SELECT version FROM cadastre.parcels WHERE clave = @c", ("c", clave));
 
         // the editor signs in, selects the parcel and drags one corner a third of the way towards the middle
         var page = await SignInAsync(editor);
@@ -94,7 +95,7 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         await page.WaitForFunctionAsync("() => document.getElementById('edit-message').classList.contains('ok')", null, new() { Timeout = 15_000 });
         var id = long.Parse(EditNumber().Match((await page.TextContentAsync("#edit-message"))!).Groups[1].Value, Inv);
         Assert.Equal("pending", await f.ScalarAsync<string>("SELECT state FROM cadastre.parcel_edits WHERE id = @id", ("id", id)));
-        Assert.Equal(1, await f.ScalarAsync<int>("SELECT version FROM cadastre.parcels WHERE clave = @c", ("c", clave)));
+        Assert.Equal(version, await f.ScalarAsync<int>("SELECT version FROM cadastre.parcels WHERE clave = @c", ("c", clave)));
         // an editor cannot decide: the queue shows the edit without the buttons
         await page.ClickAsync("#tab-review");
         await page.ClickAsync($"#review-list [data-edit='{id}']");
@@ -110,22 +111,22 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         Assert.Contains("Oficio DC/123/2026", await page.TextContentAsync("#review-facts"));
         await page.ClickAsync("#review-approve");
         await page.WaitForFunctionAsync("() => document.getElementById('review-message').textContent.includes('aprobada')", null, new() { Timeout = 15_000 });
-        Assert.Equal(2, await f.ScalarAsync<int>("SELECT version FROM cadastre.parcels WHERE clave = @c", ("c", clave)));
+        Assert.Equal(version + 1, await f.ScalarAsync<int>("SELECT version FROM cadastre.parcels WHERE clave = @c", ("c", clave)));
         var areaAfter = await f.ScalarAsync<double>("SELECT land_area_m2 FROM cadastre.parcels WHERE clave = @c", ("c", clave));
         Assert.True(areaAfter < areaBefore - 1, $"the parcel shrank ({areaBefore} → {areaAfter} m²)");
 
-        // the history: two versions, the newest a reshape with its reason; the slider at the start shows version 1
+        // the history: one version more, the newest a reshape with its reason; the slider at the start shows version 1
         await page.ClickAsync("#tab-history");
         await page.FillAsync("#history-clave", clave);
         await page.PressAsync("#history-clave", "Enter");
-        await page.WaitForFunctionAsync("() => document.querySelectorAll('#history-list > li').length === 2", null, new() { Timeout = 10_000 });
+        await page.WaitForFunctionAsync($"() => document.querySelectorAll('#history-list > li').length === {version + 1}", null, new() { Timeout = 10_000 });
         var newest = await page.TextContentAsync("#history-list > li:first-child");
         Assert.Contains("Reforma de geometría", newest);
         Assert.Contains("Rectificación de linderos", newest);
         Assert.Contains("Superficie del terreno", newest);
-        Assert.Contains("Versión 2", await page.TextContentAsync("#history-state"));
+        Assert.Contains($"Versión {version + 1} ", await page.TextContentAsync("#history-state"));
         await page.FillAsync("#history-slider", "0");
-        Assert.Contains("Versión 1", await page.TextContentAsync("#history-state"));
+        Assert.Contains("Versión 1 ", await page.TextContentAsync("#history-state"));
 
         // the public history names the staff by display name, never by e-mail address
         var publicHistory = await f.Http.GetStringAsync($"/api/cadastre/parcels/{clave}/history");
@@ -158,7 +159,7 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Editor_splits_with_a_drawn_line_and_merges_a_neighbour_picked_on_the_map()
+    public async Task Editor_splits_with_a_drawn_line_merges_a_neighbour_picked_on_the_map_and_changes_attributes()
     {
         var (editor, _, _) = await f.StaffAsync("editor");
         var page = await SignInAsync(editor);
@@ -200,6 +201,19 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         var merge = long.Parse(EditNumber().Match((await page.TextContentAsync("#edit-message"))!).Groups[1].Value, Inv);
         var targets = await f.ColumnAsync<string>($"SELECT unnest(target_claves) FROM cadastre.parcel_edits WHERE id = {merge} AND kind = 'merge'");
         Assert.Equal(new[] { clave, neighbour }.Order(), targets.Order());
+
+        // attributes: the form offers the land uses and construction types of the tariff tables
+        clave = await MiddleLotAsync(35);
+        await SelectAsync(page, clave);
+        await page.ClickAsync("#tool-attributes");
+        await page.SelectOptionAsync("#attr-land-use", "comercial");
+        await page.FillAsync("#attr-built", "120.5");
+        await page.FillAsync("#edit-reason", "Cambio de uso autorizado");
+        await page.ClickAsync("#edit-submit");
+        await page.WaitForFunctionAsync("() => document.getElementById('edit-message').classList.contains('ok')", null, new() { Timeout = 15_000 });
+        var attributes = long.Parse(EditNumber().Match((await page.TextContentAsync("#edit-message"))!).Groups[1].Value, Inv);
+        Assert.Equal("comercial", await f.ScalarAsync<string>("SELECT payload->'attributes'->>'landUse' FROM cadastre.parcel_edits WHERE id = @id", ("id", attributes)));
+        Assert.Equal(120.5, await f.ScalarAsync<double>("SELECT (payload->'attributes'->>'builtAreaM2')::float8 FROM cadastre.parcel_edits WHERE id = @id", ("id", attributes)));
         Assert.Empty(_errors);
     }
 
