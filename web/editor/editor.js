@@ -36,7 +36,9 @@
     + 'merge-list-box merge-list new-clave-box new-clave attributes-box attr-land-use attr-built attr-type edit-reason edit-source '
     + 'edit-submit edit-cancel edit-message review-state review-refresh review-list review-empty review-detail review-title '
     + 'show-before show-after review-facts review-actions review-approve review-reject-reason review-reject review-own review-message '
-    + 'history-form history-clave history-body history-slider history-date history-state history-lineage history-list history-message');
+    + 'history-form history-clave history-body history-slider history-date history-state history-lineage history-list history-message '
+    + 'tab-tariffs zones-body types-body tariff-form tariff-title tariff-name tariff-value tariff-reason tariff-source tariff-save tariff-cancel '
+    + 'tariff-message tariff-history');
 
   const number = new Intl.NumberFormat('es-MX', { maximumFractionDigits: 2 });
   const money = new Intl.NumberFormat('es-MX', { style: 'currency', currency: 'MXN' });
@@ -46,7 +48,7 @@
     loaded: null, // L.LatLngBounds de los predios cargados
     selected: null, // { info, etag }
     tool: null, work: null, merge: new Map(), // clave -> { info, etag }
-    reviewEdits: [], review: null, history: null,
+    reviewEdits: [], review: null, history: null, tariff: null,
   };
   let groups = null; // capas del mapa por pestaña
 
@@ -258,7 +260,9 @@
 
   // ---------- Interfaz ----------
   function wireUi() {
-    for (const [tab, view] of [[el.tabEdit, 'edit'], [el.tabReview, 'review'], [el.tabHistory, 'history']]) tab.addEventListener('click', () => showTab(view));
+    for (const [tab, view] of [[el.tabEdit, 'edit'], [el.tabReview, 'review'], [el.tabHistory, 'history'], [el.tabTariffs, 'tariffs']]) tab.addEventListener('click', () => showTab(view));
+    el.tariffForm.addEventListener('submit', (e) => { e.preventDefault(); saveTariff(); });
+    el.tariffCancel.addEventListener('click', () => { el.tariffForm.hidden = true; state.tariff = null; });
     el.findForm.addEventListener('submit', (e) => { e.preventDefault(); findClave(); });
     for (const b of el.tools.querySelectorAll('.tool')) b.addEventListener('click', () => setTool(b.id.replace('tool-', '')));
     el.editForm.addEventListener('submit', (e) => { e.preventDefault(); submitEdit(); });
@@ -281,15 +285,17 @@
   }
 
   function showTab(view) {
-    const tabs = { edit: el.tabEdit, review: el.tabReview, history: el.tabHistory };
+    const tabs = { edit: el.tabEdit, review: el.tabReview, history: el.tabHistory, tariffs: el.tabTariffs };
     for (const [name, tab] of Object.entries(tabs)) {
       const selected = name === view;
       tab.setAttribute('aria-selected', String(selected));
       document.getElementById(`${name}-view`).hidden = !selected;
-      if (selected) groups[name].addTo(state.map); else groups[name].remove();
+      const group = groups[name]; // las tarifas no dibujan en el mapa
+      if (group && selected) group.addTo(state.map); else if (group) group.remove();
     }
     if (view !== 'edit' && state.tool) cancelTool();
     if (view === 'review') loadReview();
+    if (view === 'tariffs') loadTariffs();
     if (view === 'history' && state.selected && !el.historyClave.value) {
       el.historyClave.value = state.selected.info.clave;
       openHistory(state.selected.info.clave);
@@ -653,6 +659,109 @@
     const reason = el.reviewRejectReason.value.trim();
     if (!reason) { setMessage(el.reviewMessage, 'Escriba el motivo del rechazo: quien propuso la edición lo verá.', 'error'); return; }
     decide('reject', { reason });
+  }
+
+  // ---------- Tarifas (tablas de valores unitarios) ----------
+  const TARIFF_TABLES = Object.freeze({
+    zones: { url: '/api/cadastre/valuation-zones', valueField: 'landValuePerM2', label: 'Zona de valor' },
+    types: { url: '/api/cadastre/construction-types', valueField: 'valuePerM2', label: 'Tipo de construcción' },
+  });
+
+  function smallButton(text, onClick) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'button button-small';
+    b.textContent = text;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  async function loadTariffs() {
+    try {
+      const [zones, types] = await Promise.all([get(TARIFF_TABLES.zones.url), get(TARIFF_TABLES.types.url)]);
+      renderTariffs(el.zonesBody, 'zones', zones);
+      renderTariffs(el.typesBody, 'types', types);
+    } catch (err) {
+      setMessage(el.tariffMessage, err.message, 'error');
+    }
+  }
+
+  function renderTariffs(body, table, rows) {
+    const t = TARIFF_TABLES[table];
+    body.replaceChildren(...rows.map((r) => {
+      const tr = document.createElement('tr');
+      tr.dataset.code = r.code;
+      tr.append(...[r.code, r.name, money.format(r[t.valueField])].map((text, i) => {
+        const td = document.createElement('td');
+        td.textContent = text;
+        if (i === 2) td.className = 'num';
+        return td;
+      }));
+      const actions = document.createElement('td');
+      actions.append(smallButton('Historial', () => tariffHistory(table, r.code)));
+      if (can('supervisor')) actions.append(' ', smallButton('Cambiar', () => editTariff(table, r)));
+      tr.append(actions);
+      return tr;
+    }));
+  }
+
+  function editTariff(table, row) {
+    const t = TARIFF_TABLES[table];
+    state.tariff = { table, row };
+    el.tariffTitle.textContent = `${t.label} ${row.code} (versión ${row.version})`;
+    el.tariffName.value = row.name;
+    el.tariffValue.value = String(row[t.valueField]);
+    el.tariffReason.value = '';
+    el.tariffSource.value = '';
+    el.tariffForm.hidden = false;
+    setMessage(el.tariffMessage, '');
+    el.tariffValue.focus();
+  }
+
+  async function saveTariff() {
+    const { table, row } = state.tariff || {};
+    if (!row) return;
+    const t = TARIFF_TABLES[table];
+    const value = Number(el.tariffValue.value);
+    if (el.tariffValue.value === '' || !Number.isFinite(value) || value < 0) { setMessage(el.tariffMessage, 'Escriba un valor por m² válido.', 'error'); return; }
+    if (!el.tariffReason.value.trim()) { setMessage(el.tariffMessage, 'Escriba el motivo del cambio.', 'error'); return; }
+    el.tariffSave.disabled = true;
+    setMessage(el.tariffMessage, 'Guardando y revaluando los predios…');
+    try {
+      const body = { name: el.tariffName.value.trim() || null, [t.valueField]: value, reason: el.tariffReason.value.trim(), sourceDocument: el.tariffSource.value.trim() || null };
+      const { data } = await send('PUT', `${t.url}/${encodeURIComponent(row.code)}`, body, { 'If-Match': `"v${row.version}"` });
+      el.tariffForm.hidden = true;
+      state.tariff = null;
+      await loadTariffs();
+      await tariffHistory(table, data.code);
+      setMessage(el.tariffMessage, `${t.label} ${data.code}: versión ${data.version} guardada; los predios afectados quedaron revaluados.`, 'ok');
+    } catch (err) {
+      setMessage(el.tariffMessage, err.status === 412 ? `${err.message} La tabla se recargó: vuelva a intentarlo.` : err.message, 'error');
+      if (err.status === 412) await loadTariffs();
+    } finally {
+      el.tariffSave.disabled = false;
+    }
+  }
+
+  async function tariffHistory(table, code) {
+    const t = TARIFF_TABLES[table];
+    try {
+      const h = await get(`${t.url}/${encodeURIComponent(code)}/history`);
+      el.tariffHistory.replaceChildren(...h.versions.slice().reverse().map((v) => {
+        const li = document.createElement('li');
+        const head = document.createElement('strong');
+        head.textContent = `${h.code} v${v.version} · ${money.format(v.value)}/m² · ${window.OVHistory.formatDate(v.validFrom)}`;
+        const meta = document.createElement('p');
+        meta.className = 'small muted';
+        meta.textContent = [v.name, v.reason, v.sourceDocument && `Documento: ${v.sourceDocument}`, v.changedBy,
+          `${number.format(v.parcelsRevalued)} predios revaluados`, v.validTo ? `vigente hasta ${window.OVHistory.formatDate(v.validTo)}` : 'vigente']
+          .filter(Boolean).join(' — ');
+        li.append(head, meta);
+        return li;
+      }));
+    } catch (err) {
+      setMessage(el.tariffMessage, err.message, 'error');
+    }
   }
 
   // ---------- Historial ----------

@@ -234,7 +234,7 @@ public static class ParcelEndpoints
     /// How the history names the staff behind a change: staff see the account (e-mail); the public sees the
     /// display name, accountability without publishing anyone's e-mail address.
     /// </summary>
-    private static async Task<Func<string?, string?>> StaffNamesAsync(AppDbContext db, ClaimsPrincipal user, IEnumerable<string?> accounts, CancellationToken ct)
+    public static async Task<Func<string?, string?>> StaffNamesAsync(AppDbContext db, ClaimsPrincipal user, IEnumerable<string?> accounts, CancellationToken ct)
     {
         if (Auth.Roles.All.Any(user.IsInRole)) return a => a;
         var emails = accounts.OfType<string>().Distinct().ToList();

@@ -76,7 +76,7 @@ public static class TariffEndpoints
             .WithSummary($"Tabla de {t.EsPlural} con su valor unitario (MXN/m²) / The {t.EnPlural} with their unit value (MXN per m²)");
         g.MapGet(item, (string code, HttpResponse response, AppDbContext db, CancellationToken ct) => GetAsync(t, code, response, db, ct))
             .WithName($"Get{name}Item").WithSummary($"Una fila de la tabla de {t.EsPlural}, con ETag / One of the {t.EnPlural}, with its ETag");
-        g.MapGet(item + "/history", (string code, AppDbContext db, CancellationToken ct) => HistoryAsync(t, code, db, ct))
+        g.MapGet(item + "/history", (string code, ClaimsPrincipal user, AppDbContext db, CancellationToken ct) => HistoryAsync(t, code, user, db, ct))
             .WithName($"Get{name}History").WithSummary($"Versiones de una fila de la tabla de {t.EsPlural} / Versions of one of the {t.EnPlural}");
         g.MapPost(list, (TBody? body, HttpResponse response, ClaimsPrincipal user, AppDbContext db, CancellationToken ct) =>
                 CreateAsync(t, body is null ? null : read(body), response, user, db, ct))
@@ -120,13 +120,16 @@ public static class TariffEndpoints
         return TypedResults.Ok(t.View(row));
     }
 
-    private static async Task<Results<Ok<TariffHistoryInfo>, ProblemHttpResult>> HistoryAsync<TView>(Table<TView> t, string code, AppDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<TariffHistoryInfo>, ProblemHttpResult>> HistoryAsync<TView>(Table<TView> t, string code, ClaimsPrincipal user,
+        AppDbContext db, CancellationToken ct)
     {
         var key = Key(code);
         var versions = await db.TariffVersions.AsNoTracking().Where(v => v.Kind == t.Kind && v.Code == key).OrderBy(v => v.Version)
             .Select(v => new TariffVersionInfo(v.Version, v.Name, v.Value, v.ValidFrom, v.ValidTo, v.ChangedBy, v.Reason, v.SourceDocument, v.ParcelsRevalued))
             .ToListAsync(ct);
-        return versions.Count == 0 ? NotFound(t, key) : TypedResults.Ok(new TariffHistoryInfo(key, versions));
+        if (versions.Count == 0) return NotFound(t, key);
+        var who = await ParcelEndpoints.StaffNamesAsync(db, user, versions.Select(v => v.ChangedBy), ct);
+        return TypedResults.Ok(new TariffHistoryInfo(key, versions.Select(v => v with { ChangedBy = who(v.ChangedBy) }).ToList()));
     }
 
     private static string RequiredReason(Change body) =>

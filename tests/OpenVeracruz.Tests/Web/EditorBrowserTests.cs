@@ -218,6 +218,38 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Supervisor_changes_a_unit_value_in_the_tariff_tab_and_sees_its_history()
+    {
+        var (supervisor, _, session) = await f.StaffAsync("supervisor");
+        var code = $"PB-{Random.Shared.Next(1000, 9999)}";
+        var created = await session.PostAsync("/api/cadastre/construction-types", new StringContent(
+            $$"""{"code":"{{code}}","name":"Prueba de navegador","valuePerM2":2500,"reason":"Alta de prueba"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        try
+        {
+            var page = await SignInAsync(supervisor);
+            await page.ClickAsync("#tab-tariffs");
+            await page.ClickAsync($"#types-body tr[data-code='{code}'] button:has-text('Cambiar')");
+            await page.FillAsync("#tariff-value", "2750.5");
+            await page.FillAsync("#tariff-reason", "Actualización de la tabla de valores");
+            await page.FillAsync("#tariff-source", "Gaceta Oficial 123");
+            await page.ClickAsync("#tariff-save");
+            await page.WaitForFunctionAsync("() => document.getElementById('tariff-message').classList.contains('ok')", null, new() { Timeout = 15_000 });
+            Assert.Equal(2750.5m, await f.ScalarAsync<decimal>("SELECT value_per_m2 FROM cadastre.construction_types WHERE code = @c", ("c", code)));
+            Assert.Contains("$2,750.50", await page.TextContentAsync($"#types-body tr[data-code='{code}']"));
+            Assert.Equal(2, await page.Locator("#tariff-history > li").CountAsync());
+            Assert.Contains("Gaceta Oficial 123", await page.TextContentAsync("#tariff-history > li:first-child"));
+            Assert.Empty(_errors);
+        }
+        finally
+        {
+            await using var cmd = f.Db.CreateCommand("DELETE FROM cadastre.tariff_versions WHERE kind = 'construction_type' AND code = @c; DELETE FROM cadastre.construction_types WHERE code = @c");
+            cmd.Parameters.AddWithValue("c", code);
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_vertex_dragged_into_the_neighbour_is_refused_and_marked_on_the_map_where_they_overlap()
     {
         var (editor, _, _) = await f.StaffAsync("editor");
