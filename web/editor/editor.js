@@ -10,6 +10,7 @@
   const { ApiError, elementsById, setMessage, withQuery } = window.OV;
   const ROLE_ORDER = ['viewer', 'editor', 'supervisor', 'admin'];
   const ROLE_LABELS = { viewer: 'consulta', editor: 'edición', supervisor: 'supervisión', admin: 'administración' };
+  const STATE_LABELS = { pending: 'Pendiente de aprobación', approved: 'Aprobada', rejected: 'Rechazada', superseded: 'Sustituida por otra edición aprobada' };
   const EDIT_MIN_ZOOM = 17;
   const SNAP_PX = 12;
   const RELOAD_DEBOUNCE_MS = 250;
@@ -38,7 +39,7 @@
     + 'show-before show-after review-facts review-actions review-approve review-reject-reason review-reject review-own review-message '
     + 'history-form history-clave history-body history-slider history-date history-state history-lineage history-list history-message '
     + 'tab-tariffs zones-body types-body tariff-form tariff-title tariff-name tariff-value tariff-reason tariff-source tariff-save tariff-cancel '
-    + 'tariff-message tariff-history');
+    + 'tariff-message tariff-history owner-show owner-details');
 
   const number = new Intl.NumberFormat('es-MX', { maximumFractionDigits: 2 });
   const money = new Intl.NumberFormat('es-MX', { style: 'currency', currency: 'MXN' });
@@ -261,6 +262,7 @@
   // ---------- Interfaz ----------
   function wireUi() {
     for (const [tab, view] of [[el.tabEdit, 'edit'], [el.tabReview, 'review'], [el.tabHistory, 'history'], [el.tabTariffs, 'tariffs']]) tab.addEventListener('click', () => showTab(view));
+    el.ownerShow.addEventListener('click', showOwner);
     el.tariffForm.addEventListener('submit', (e) => { e.preventDefault(); saveTariff(); });
     el.tariffCancel.addEventListener('click', () => { el.tariffForm.hidden = true; state.tariff = null; });
     el.findForm.addEventListener('submit', (e) => { e.preventDefault(); findClave(); });
@@ -358,6 +360,8 @@
     el.selArea.textContent = `${number.format(p.landAreaM2)} m² de terreno · ${number.format(p.builtAreaM2)} m² construidos`;
     el.selValue.textContent = money.format(p.cadastralValue);
     el.selection.hidden = false;
+    el.ownerDetails.hidden = true;
+    el.ownerDetails.replaceChildren();
     el.findClave.value = p.clave;
     groups.selection.clearLayers();
     groups.preview.clearLayers();
@@ -366,6 +370,22 @@
     updateTools();
     setMessage(el.editMessage, '');
     return true;
+  }
+
+  // Datos personales (sintéticos) del propietario: sólo personal, y el servidor registra cada consulta.
+  async function showOwner() {
+    if (!state.selected) return;
+    try {
+      const o = await get(`/api/cadastre/parcels/${encodeURIComponent(state.selected.info.clave)}/owner`);
+      el.ownerDetails.replaceChildren(...[['Propietario', o.fullName], ['CURP', o.curp], ['Teléfono', o.phone], ['Correo', o.email]].flatMap(([k, v]) => {
+        const dt = document.createElement('dt'); dt.textContent = k;
+        const dd = document.createElement('dd'); dd.textContent = v || '—';
+        return [dt, dd];
+      }));
+      el.ownerDetails.hidden = false;
+    } catch (err) {
+      setMessage(el.editMessage, err.message, 'error');
+    }
   }
 
   function updateTools() {
@@ -606,6 +626,7 @@
       ['Motivo', edit.reason],
       ['Documento fuente', edit.sourceDocument || '—'],
       ['Propuesta por', `${edit.proposedBy} · ${window.OVHistory.formatDate(edit.proposedAt)}`],
+      ['Estado', STATE_LABELS[edit.state] || edit.state],
     ];
     const attrs = edit.payload && edit.payload.attributes;
     if (attrs) facts.push(['Atributos', Object.entries(attrs).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${v}`).join(' · ')]);

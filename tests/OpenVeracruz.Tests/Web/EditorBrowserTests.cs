@@ -159,7 +159,7 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Editor_splits_with_a_drawn_line_merges_a_neighbour_picked_on_the_map_and_changes_attributes()
+    public async Task Editor_splits_with_a_drawn_line_merges_a_neighbour_picked_on_the_map_changes_attributes_and_sees_the_owner()
     {
         var (editor, _, _) = await f.StaffAsync("editor");
         var page = await SignInAsync(editor);
@@ -214,6 +214,16 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         var attributes = long.Parse(EditNumber().Match((await page.TextContentAsync("#edit-message"))!).Groups[1].Value, Inv);
         Assert.Equal("comercial", await f.ScalarAsync<string>("SELECT payload->'attributes'->>'landUse' FROM cadastre.parcel_edits WHERE id = @id", ("id", attributes)));
         Assert.Equal(120.5, await f.ScalarAsync<double>("SELECT (payload->'attributes'->>'builtAreaM2')::float8 FROM cadastre.parcel_edits WHERE id = @id", ("id", attributes)));
+
+        // the owner (personal data) is shown to staff on request, and the look is logged
+        var looks = await f.ScalarAsync<long>("SELECT count(*) FROM private.owner_access_log WHERE clave = @c", ("c", clave));
+        Assert.False(await page.IsVisibleAsync("#owner-details"));
+        await page.ClickAsync("#owner-show");
+        await page.WaitForSelectorAsync("#owner-details", new() { State = WaitForSelectorState.Visible, Timeout = 10_000 });
+        Assert.Contains(await f.ScalarAsync<string>("SELECT o.full_name FROM private.owners o JOIN cadastre.parcels p ON p.id = o.parcel_id WHERE p.clave = @c", ("c", clave)),
+            await page.TextContentAsync("#owner-details"));
+        Assert.Equal(looks + 1, await f.ScalarAsync<long>("SELECT count(*) FROM private.owner_access_log WHERE clave = @c", ("c", clave)));
+        Assert.Equal(1, await f.ScalarAsync<long>("SELECT count(*) FROM private.owner_access_log WHERE clave = @c AND user_email = @e", ("c", clave), ("e", editor)));
         Assert.Empty(_errors);
     }
 
