@@ -21,7 +21,7 @@
   const fmtMoney = new Intl.NumberFormat('es-MX', { style: 'currency', currency: 'MXN', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
   const el = window.OV.elementsById('map app-error app-error-text app-error-retry tile-notice zoom-hint layers-toggle layer-panel '
-    + 'layer-list parcel-legend info-panel info-title info-close info-message info-details search-form search-clave '
+    + 'layer-list parcel-legend info-panel info-title info-close info-message info-details info-history search-form search-clave '
     + 'search-message footer-sources site-footer');
 
   function landUseColor(landUse) {
@@ -100,6 +100,7 @@
       interactive: false,
       style: { color: '#ffbe0b', weight: 4, fillColor: '#ffbe0b', fillOpacity: 0.25, dashArray: null },
     }).addTo(map);
+    setupHistory();
 
     window.OV.addBaseTiles(map, config, markTilesUnavailable);
     map.on('click', onMapClick);
@@ -281,9 +282,37 @@
     lookupParcel(withQuery('/api/cadastre/parcels/at', { lon: lng.toFixed(7), lat: lat.toFixed(7) }));
   }
 
+  // Historial del predio abierto: se carga al desplegarlo y dibuja la versión de la fecha elegida.
+  let history = null;
+  let historyClave = null;
+  function setupHistory() {
+    const historyLayer = L.layerGroup().addTo(map);
+    history = window.OVHistory.create({
+      map, layer: historyLayer,
+      el: {
+        body: document.getElementById('ph-body'), slider: document.getElementById('ph-slider'), date: document.getElementById('ph-date'),
+        state: document.getElementById('ph-state'), lineage: document.getElementById('ph-lineage'), list: document.getElementById('ph-list'),
+        message: document.getElementById('ph-message'),
+      },
+      onOpenClave: (clave) => lookupParcel(`/api/cadastre/parcels/${encodeURIComponent(clave)}`, { fit: true }),
+    });
+    el.infoHistory.addEventListener('toggle', () => {
+      if (el.infoHistory.open && historyClave) history.open(historyClave);
+      else if (!el.infoHistory.open) history.clear();
+    });
+  }
+
+  function resetHistory(clave) {
+    historyClave = clave;
+    if (!history) return;
+    el.infoHistory.open = false;
+    history.clear();
+  }
+
   function closeInfo() {
     if (el.infoPanel.contains(document.activeElement)) el.searchClave.focus();
     el.infoPanel.hidden = true;
+    resetHistory(null);
     if (highlight) highlight.clearLayers();
     if (infoController) infoController.abort();
   }
@@ -330,6 +359,7 @@
 
   function showParcel(p, fit) {
     el.infoTitle.textContent = 'Predio';
+    resetHistory(p.clave || null);
     setMessage(el.infoMessage, '');
     setField('clave', p.clave || '');
     setField('locality', p.locality || 'Sin dato');

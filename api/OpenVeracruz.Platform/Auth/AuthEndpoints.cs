@@ -54,9 +54,11 @@ public static class AuthEndpoints
 
     private static async Task<Results<Ok<Me>, ProblemHttpResult>> Login(LoginRequest body, SignInManager<StaffUser> signIn, UserManager<StaffUser> users)
     {
-        var user = await users.FindByEmailAsync(body.Email ?? "");
+        if (string.IsNullOrWhiteSpace(body.Email) || string.IsNullOrEmpty(body.Password))
+            return TypedResults.Problem(Problems.Create(400, "'email' and 'password' are required", "Faltan el correo ('email') y la contraseña ('password')", "body"));
+        var user = await users.FindByEmailAsync(body.Email);
         if (user is null) return Unauthorized();
-        var result = await signIn.PasswordSignInAsync(user, body.Password ?? "", isPersistent: false, lockoutOnFailure: true);
+        var result = await signIn.PasswordSignInAsync(user, body.Password, isPersistent: false, lockoutOnFailure: true);
         if (!result.Succeeded) return Unauthorized();
         return TypedResults.Ok(new Me(user.Id, user.Email!, user.DisplayName, [.. await users.GetRolesAsync(user)]));
     }

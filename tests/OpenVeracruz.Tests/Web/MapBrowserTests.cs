@@ -72,4 +72,24 @@ public class MapBrowserTests(PlatformFixture f) : IAsyncLifetime
         await page.WaitForSelectorAsync("#tile-notice", new() { State = WaitForSelectorState.Visible, Timeout = 15_000 });
         Assert.Contains("límites oficiales", await page.TextContentAsync("#tile-notice"));
     }
+
+    [Fact]
+    public async Task Citizen_opens_a_parcels_history_and_slides_back_to_its_first_version()
+    {
+        // the parcel with the most versions (edits and revaluations of other tests), or any parcel when none has more than one
+        var clave = (await f.ColumnAsync<string>("SELECT clave FROM cadastre.parcel_versions v WHERE EXISTS (SELECT 1 FROM cadastre.parcels p WHERE p.clave = v.clave) GROUP BY clave ORDER BY count(*) DESC, clave LIMIT 1")).Single();
+        var versions = await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcel_versions WHERE clave = @c", ("c", clave));
+        var page = await OpenAsync(360, 740);
+        await page.FillAsync("#search-clave", clave);
+        await page.PressAsync("#search-clave", "Enter");
+        await page.WaitForSelectorAsync("#info-panel .clave", new() { State = WaitForSelectorState.Visible, Timeout = 15_000 });
+        await page.ClickAsync("#info-history summary");
+        await page.WaitForFunctionAsync($"() => document.querySelectorAll('#ph-list > li').length === {versions}", null, new() { Timeout = 10_000 });
+        Assert.Contains($"Versión {versions} ", await page.TextContentAsync("#ph-state"));
+        await page.FillAsync("#ph-slider", "0");
+        Assert.Contains("Versión 1 ", await page.TextContentAsync("#ph-state"));
+        // no staff e-mail address reaches the public page
+        Assert.DoesNotContain("@", await page.TextContentAsync("#ph-list"));
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"), "no horizontal scroll at 360 px");
+    }
 }
