@@ -390,6 +390,15 @@ public class EditTests(PlatformFixture f)
         var (_, item, _) = await f.GetJsonAsync($"/ogc/collections/parcels/items/{clave}?datetime={At(t0)}");
         Assert.Equal(oldArea, item.GetProperty("properties").GetProperty("land_area_m2").GetDouble());
 
+        // a date is the start of that day in Veracruz: long before the load nothing existed; tomorrow shows today's cadastre
+        Assert.Equal(HttpStatusCode.NotFound, (await f.Http.GetAsync($"/api/cadastre/parcels/{clave}?asOf=2000-01-01")).StatusCode);
+        var tomorrow = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(-6)).Date.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var (st, tomorrowView, _) = await f.GetJsonAsync($"/api/cadastre/parcels/{clave}?asOf={tomorrow}");
+        Assert.Equal(HttpStatusCode.OK, st);
+        Assert.Equal(newArea, tomorrowView.GetProperty("landAreaM2").GetDouble());
+        var (_, ogcLongAgo, _) = await f.GetJsonAsync($"/ogc/collections/parcels/items?clave={clave}&datetime=2000-01-01");
+        Assert.Equal(0, ogcLongAgo.GetProperty("numberMatched").GetInt32());
+
         await ProblemAssert.IsProblemAsync(await f.Http.GetAsync($"/api/cadastre/parcels/{clave}?asOf=ayer"), HttpStatusCode.BadRequest);
         await ProblemAssert.IsProblemAsync(await f.Http.GetAsync($"/api/cadastre/parcels/at?lon={xy[0]}&lat={xy[1]}&asOf=2026-13-01"), HttpStatusCode.BadRequest);
         Assert.Equal(HttpStatusCode.BadRequest, (await f.Http.GetAsync($"/ogc/collections/parcels/items?datetime=yesterday")).StatusCode);

@@ -174,3 +174,24 @@ public class CsvNeutralisationTests
     [InlineData("", "")]
     public void Formula_starters_are_prefixed(string value, string expected) => Assert.Equal(expected, DownloadEndpoints.Neutralise(value));
 }
+
+public class AsOfTests
+{
+    [Theory]
+    [InlineData("2026-06-01", "2026-06-01T06:00:00Z")] // a date: midnight in Veracruz (UTC−6)
+    [InlineData("2026-06-01T00:00:00Z", "2026-06-01T00:00:00Z")]
+    [InlineData("2026-06-01T10:30:00-06:00", "2026-06-01T16:30:00Z")]
+    public void Dates_and_instants_become_utc_instants(string text, string expected)
+    {
+        Assert.True(ParcelEndpoints.TryParseInstant(text, out var utc));
+        Assert.Equal(DateTime.Parse(expected, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal), utc);
+        Assert.Equal(DateTimeKind.Utc, utc.Kind);
+    }
+
+    [Theory]
+    [InlineData("ayer")]
+    [InlineData("2026-13-01")]
+    [InlineData("2026-06-01/2026-07-01")]
+    [InlineData("01/06/2026")]
+    public void Anything_else_is_refused(string text) => Assert.False(ParcelEndpoints.TryParseInstant(text, out _));
+}
