@@ -39,7 +39,7 @@
     + 'show-before show-after review-facts review-actions review-approve review-reject-reason review-reject review-own review-message '
     + 'history-form history-clave history-body history-slider history-date history-state history-lineage history-list history-message '
     + 'tab-tariffs zones-body types-body tariff-form tariff-title tariff-name tariff-value tariff-reason tariff-source tariff-save tariff-cancel '
-    + 'tariff-message tariff-history owner-show owner-details');
+    + 'tariff-message tariff-history owner-show owner-details review-mine tabs');
 
   const number = new Intl.NumberFormat('es-MX', { maximumFractionDigits: 2 });
   const money = new Intl.NumberFormat('es-MX', { style: 'currency', currency: 'MXN' });
@@ -270,6 +270,8 @@
     el.editForm.addEventListener('submit', (e) => { e.preventDefault(); submitEdit(); });
     el.editCancel.addEventListener('click', () => { cancelTool(); setMessage(el.editMessage, 'Edición cancelada.'); });
     el.reviewState.addEventListener('change', loadReview);
+    el.reviewMine.addEventListener('change', loadReview);
+    el.tabs.addEventListener('keydown', onTabKey);
     el.reviewRefresh.addEventListener('click', loadReview);
     el.reviewApprove.addEventListener('click', approve);
     el.reviewReject.addEventListener('click', reject);
@@ -278,6 +280,18 @@
     el.historyForm.addEventListener('submit', (e) => { e.preventDefault(); openHistory(el.historyClave.value.trim()); });
     document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && state.tool) cancelTool(); });
     updateTools();
+  }
+
+  // Pestañas accesibles: flechas izquierda/derecha, Inicio y Fin mueven la selección (patrón WAI-ARIA de pestañas).
+  function onTabKey(e) {
+    const tabs = [...el.tabs.querySelectorAll('[role="tab"]')];
+    const i = tabs.indexOf(document.activeElement);
+    if (i < 0) return;
+    const next = { ArrowRight: (i + 1) % tabs.length, ArrowLeft: (i - 1 + tabs.length) % tabs.length, Home: 0, End: tabs.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    tabs[next].focus();
+    tabs[next].click();
   }
 
   function toggleLayer(button, group) {
@@ -291,6 +305,7 @@
     for (const [name, tab] of Object.entries(tabs)) {
       const selected = name === view;
       tab.setAttribute('aria-selected', String(selected));
+      tab.tabIndex = selected ? 0 : -1;
       document.getElementById(`${name}-view`).hidden = !selected;
       const group = groups[name]; // las tarifas no dibujan en el mapa
       if (group && selected) group.addTo(state.map); else if (group) group.remove();
@@ -587,7 +602,8 @@
       return;
     }
     setMessage(el.reviewMessage, '');
-    el.reviewList.replaceChildren(...state.reviewEdits.slice().reverse().map((e) => {
+    const shown = el.reviewMine.checked ? state.reviewEdits.filter((e) => e.proposedBy === state.me.email) : state.reviewEdits;
+    el.reviewList.replaceChildren(...shown.slice().reverse().map((e) => {
       const li = document.createElement('li');
       const b = document.createElement('button');
       b.type = 'button';
@@ -602,8 +618,8 @@
       li.append(b);
       return li;
     }));
-    el.reviewEmpty.hidden = state.reviewEdits.length > 0;
-    const still = state.review && state.reviewEdits.find((e) => e.id === state.review.id);
+    el.reviewEmpty.hidden = shown.length > 0;
+    const still = state.review && shown.find((e) => e.id === state.review.id);
     if (still) showReview(still); else { state.review = null; el.reviewDetail.hidden = true; groups.before.clearLayers(); groups.after.clearLayers(); }
     if (el.reviewState.value === 'pending') {
       el.reviewCount.textContent = String(state.reviewEdits.length);

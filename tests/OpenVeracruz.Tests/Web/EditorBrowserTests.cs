@@ -96,10 +96,18 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         var id = long.Parse(EditNumber().Match((await page.TextContentAsync("#edit-message"))!).Groups[1].Value, Inv);
         Assert.Equal("pending", await f.ScalarAsync<string>("SELECT state FROM cadastre.parcel_edits WHERE id = @id", ("id", id)));
         Assert.Equal(version, await f.ScalarAsync<int>("SELECT version FROM cadastre.parcels WHERE clave = @c", ("c", clave)));
-        // an editor cannot decide: the queue shows the edit without the buttons
+        // an editor cannot decide: the queue shows the edit without the buttons; "only mine" leaves just this one
         await page.ClickAsync("#tab-review");
         await page.ClickAsync($"#review-list [data-edit='{id}']");
         Assert.False(await page.IsVisibleAsync("#review-approve"));
+        await page.CheckAsync("#review-mine");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#review-list [data-edit]').length === 1", null, new() { Timeout = 10_000 });
+        Assert.NotNull(await page.QuerySelectorAsync($"#review-list [data-edit='{id}']"));
+        // the tabs answer the arrow keys
+        await page.FocusAsync("#tab-review");
+        await page.Keyboard.PressAsync("ArrowRight");
+        Assert.Equal("true", await page.GetAttributeAsync("#tab-history", "aria-selected"));
+        Assert.True(await page.IsVisibleAsync("#history-view"));
         await page.ClickAsync("#logout");
 
         // a supervisor signs in, opens the queue, sees before and after on the map and approves
