@@ -98,12 +98,20 @@ public class PlatformTests(PlatformFixture f)
             $"/api/cadastre/parcels/{clave}/history", $"/api/cadastre/parcels/{clave}?asOf={DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}",
             $"/api/cadastre/parcels/at?lon={lon.ToString(inv)}&lat={lat.ToString(inv)}&asOf={DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}",
             $"/ogc/collections/parcels/items?limit=10000&datetime={DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}",
+            "/api/cadastre/valuation-zones", "/api/cadastre/construction-types", "/api/cadastre/land-uses",
+            "/api/cadastre/valuation-zones/VZ-01/history",
         };
         foreach (var url in urls)
         {
             var body = await f.Http.GetStringAsync(url);
             foreach (var s in secrets) Assert.DoesNotContain(s, body);
             Assert.DoesNotContain("curp", body, StringComparison.OrdinalIgnoreCase);
+        }
+        // the pages are static: no value of the cadastre's owners is ever written into them (the editor asks the API, as staff)
+        foreach (var page in new[] { "/", "/app.js", "/history.js", "/editor/", "/editor/editor.js", "/datos/" })
+        {
+            var body = await f.Http.GetStringAsync(page);
+            foreach (var s in secrets) Assert.DoesNotContain(s, body);
         }
     }
 }
