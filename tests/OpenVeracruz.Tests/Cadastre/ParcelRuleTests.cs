@@ -258,6 +258,24 @@ public class ParcelRuleTests
     }
 
     [Fact]
+    public void A_vertex_a_millimetre_across_a_neighbours_edge_is_put_on_the_edge_leaving_no_overlap()
+    {
+        var neighbour = Rect(X0 + 10, Y0, 10, 20);
+        // the corner at the middle of the shared side, dropped 1 mm inside the neighbour (as a browser's pixel snap does)
+        var (lm, bm) = Crs.FromMetric(X0 + 10.001, Y0 + 10);
+        var (l0, b0) = Crs.FromMetric(X0, Y0); var (l1, b1) = Crs.FromMetric(X0 + 10, Y0); var (l3, b3) = Crs.FromMetric(X0, Y0 + 20);
+        var polygon = GeoJson.Factory.CreatePolygon([new(l0, b0), new(l1, b1), new(lm, bm), new(l3, b3), new(l0, b0)]);
+        Assert.True(Parcel.MetricArea(polygon.Intersection(neighbour)) > 0.001, "before snapping the outline overlaps the neighbour");
+        var (snapped, moved) = ParcelTopology.Snap(polygon, [neighbour], 0.2);
+        Assert.Equal(1, moved);
+        Assert.True(Parcel.MetricArea(snapped.Intersection(neighbour)) < 1e-6, "on the edge it overlaps nothing");
+        Assert.Equal(0, ParcelTopology.Snap(snapped, [neighbour], 0.2).Moved); // snapping again changes nothing
+        // 0.5 m away from the edge it stays where it was
+        var (lf, bf) = Crs.FromMetric(X0 + 9.5, Y0 + 10);
+        Assert.Equal(0, ParcelTopology.Snap(GeoJson.Factory.CreatePolygon([new(l0, b0), new(l1, b1), new(lf, bf), new(l3, b3), new(l0, b0)]), [neighbour], 0.2).Moved);
+    }
+
+    [Fact]
     public void Overlap_beyond_the_tolerance_names_the_neighbour_and_the_spot()
     {
         var neighbour = Rect(X0 + 10, Y0, 10, 20);

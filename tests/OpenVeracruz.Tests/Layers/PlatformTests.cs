@@ -37,9 +37,10 @@ public class PlatformTests(PlatformFixture f)
             SELECT count(*) FROM cadastre.parcels p
             WHERE NOT EXISTS (SELECT 1 FROM layers.localities l WHERE l.ambito = 'URBANO' AND ST_Covers(l.geom, p.geom))
             """));
+        // generated parcels never overlap; approved edits may leave at most the editing tolerance (0.05 m²)
         Assert.Equal(0L, await f.ScalarAsync<long>("""
             SELECT count(*) FROM cadastre.parcels a JOIN cadastre.parcels b ON a.id < b.id AND a.geom && b.geom
-            WHERE ST_Area(ST_Intersection(a.geom, b.geom)::geography) > 0.01
+            WHERE ST_Area(ST_Intersection(a.geom, b.geom)::geography) > 0.05
             """));
     }
 
