@@ -47,23 +47,50 @@ window.OV = (() => {
     }
   }
 
-  // fetch + JSON; los errores RFC 9457 se convierten en ApiError con el detalle en español.
-  async function fetchJson(url, signal) {
+  // Mensajes cuando la respuesta de error no trae un problema RFC 9457 con su detalle.
+  const STATUS_MESSAGES = Object.freeze({
+    401: 'Su sesión terminó o no ha iniciado sesión.',
+    403: 'Su cuenta no tiene permiso para esta acción.',
+    404: 'No se encontró la información solicitada.',
+    429: 'Demasiados intentos seguidos: espere un minuto y vuelva a intentarlo.',
+  });
+
+  // Una petición a la API con cuerpo JSON opcional: { data, etag, status }. Los errores RFC 9457 se convierten
+  // en ApiError con el detalle en español; la cancelación (AbortError) se propaga tal cual.
+  async function request(method, url, { body, headers, signal } = {}) {
     let res;
     try {
-      res = await fetch(url, { signal, headers: { Accept: 'application/json, application/geo+json, application/problem+json' } });
+      res = await fetch(url, {
+        method,
+        signal,
+        credentials: 'same-origin',
+        headers: {
+          Accept: 'application/json, application/geo+json, application/problem+json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     } catch (err) {
       if (err.name === 'AbortError') throw err;
       throw new ApiError('No se pudo conectar con el servidor. Revise su conexión e inténtelo de nuevo.', 0);
     }
     if (res.ok) {
-      try { return await res.json(); } catch { throw new ApiError('La respuesta del servidor no es válida.', res.status); }
+      let data = null;
+      if (res.status !== 204) {
+        try { data = await res.json(); } catch { throw new ApiError('La respuesta del servidor no es válida.', res.status); }
+      }
+      return { data, etag: res.headers.get('ETag'), status: res.status };
     }
     let problem = null;
     try { problem = await res.json(); } catch { /* cuerpo sin JSON */ }
     const msg = problem && (problem.detail_es || problem.detail || problem.title_es || problem.title);
-    const fallback = res.status === 404 ? 'No se encontró la información solicitada.' : `Error del servidor (${res.status}).`;
-    throw new ApiError(msg ? String(msg) : fallback, res.status, problem);
+    throw new ApiError(msg ? String(msg) : (STATUS_MESSAGES[res.status] || `Error del servidor (${res.status}).`), res.status, problem);
+  }
+
+  // GET + JSON: sólo los datos.
+  async function fetchJson(url, signal) {
+    return (await request('GET', url, { signal })).data;
   }
 
   function setMessage(node, text, kind) {
@@ -118,7 +145,7 @@ window.OV = (() => {
   }
 
   return Object.freeze({
-    DEFAULT_MAP_CONFIG, ApiError, elementsById, escapeHtml, normalizeKey, withQuery, safeUrl, fetchJson, setMessage,
+    DEFAULT_MAP_CONFIG, ApiError, elementsById, escapeHtml, normalizeKey, withQuery, safeUrl, request, fetchJson, setMessage,
     mapConfig, setLeafletPrefix, addBaseTiles, referenceStyle, featureLabel,
   });
 })();

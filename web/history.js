@@ -6,7 +6,7 @@
 window.OVHistory = (() => {
   const KIND_LABELS = Object.freeze({
     create: 'Alta', attributes: 'Cambio de atributos', reshape: 'Reforma de geometría', split: 'División',
-    merge: 'Fusión', retire: 'Baja', revaluation: 'Revaluación', synthetic: 'Carga inicial', load: 'Carga inicial',
+    merge: 'Fusión', retire: 'Baja', revaluation: 'Revaluación',
   });
   const FIELD_LABELS = Object.freeze({
     land_use: 'Uso de suelo', land_area_m2: 'Superficie del terreno (m²)', built_area_m2: 'Superficie construida (m²)',
@@ -23,7 +23,6 @@ window.OVHistory = (() => {
 
   function formatValue(field, value) {
     if (value === null || value === undefined || value === '') return '—';
-    if (field === 'geometry') return '';
     const n = Number(value);
     if (/value$/.test(field) && Number.isFinite(n)) return money.format(n);
     if (/_m2$/.test(field) && Number.isFinite(n)) return number.format(n);
@@ -148,8 +147,8 @@ window.OVHistory = (() => {
     }
 
     el.slider.addEventListener('input', () => { if (history) show(sliderTime()); });
-    return Object.freeze({ open, clear, kindLabel });
+    return Object.freeze({ open, clear });
   }
 
-  return Object.freeze({ create, kindLabel, formatDate, KIND_LABELS });
+  return Object.freeze({ create, kindLabel, formatDate });
 })();

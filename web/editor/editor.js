@@ -7,7 +7,7 @@
 (() => {
   window.ovEditorReady = false;
   const L = window.L;
-  const { ApiError, elementsById, setMessage, withQuery } = window.OV;
+  const { elementsById, fetchJson, request, setMessage, withQuery } = window.OV;
   const ROLE_ORDER = ['viewer', 'editor', 'supervisor', 'admin'];
   const ROLE_LABELS = { viewer: 'consulta', editor: 'edición', supervisor: 'supervisión', admin: 'administración' };
   const STATE_LABELS = { pending: 'Pendiente de aprobación', approved: 'Aprobada', rejected: 'Rechazada', superseded: 'Sustituida por otra edición aprobada' };
@@ -54,33 +54,7 @@
   let groups = null; // capas del mapa por pestaña
 
   // ---------- API ----------
-  function problemText(status, body) {
-    const text = body && (body.detail_es || body.detail || body.title_es || body.title);
-    if (status === 401) return 'Su sesión terminó o los datos de acceso no son correctos.';
-    if (status === 403) return 'Su cuenta no tiene permiso para esta acción.';
-    if (status === 429) return 'Demasiados intentos seguidos: espere un minuto y vuelva a intentarlo.';
-    return text ? String(text) : `Error del servidor (${status}).`;
-  }
-
-  async function send(method, url, body, headers = {}) {
-    let res;
-    try {
-      res = await fetch(url, {
-        method,
-        credentials: 'same-origin',
-        headers: { Accept: 'application/json, application/geo+json, application/problem+json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
-      throw new ApiError('No se pudo conectar con el servidor. Revise su conexión e inténtelo de nuevo.', 0);
-    }
-    let data = null;
-    try { data = res.status === 204 ? null : await res.json(); } catch { /* sin cuerpo JSON */ }
-    if (!res.ok) throw new ApiError(problemText(res.status, data), res.status, data);
-    return { data, etag: res.headers.get('ETag') };
-  }
-
-  const get = async (url) => (await send('GET', url)).data;
+  const send = (method, url, body, headers) => request(method, url, { body, headers });
   const rankOf = (roles) => Math.max(-1, ...(roles || []).map((r) => ROLE_ORDER.indexOf(r)));
   const can = (role) => state.rank >= ROLE_ORDER.indexOf(role);
 
@@ -89,8 +63,7 @@
     el.loginForm.addEventListener('submit', onLogin);
     el.logout.addEventListener('click', onLogout);
     try {
-      const { data } = await send('GET', '/api/auth/me');
-      await enter(data);
+      await enter(await fetchJson('/api/auth/me'));
     } catch (err) {
       if (err.status !== 401 && err.status !== 403) setMessage(el.loginMessage, err.message, 'error');
       showLogin();
@@ -146,7 +119,7 @@
   async function initWorkspace() {
     let config = window.OV.DEFAULT_MAP_CONFIG;
     try { config = await window.OV.mapConfig(); } catch { /* valores por omisión */ }
-    const layers = await get('/api/layers');
+    const layers = await fetchJson('/api/layers');
     state.parcelsDef = layers.find((l) => l.id === 'parcels') || null;
 
     L.PM.setOptIn(true); // sólo la capa de trabajo se edita; las demás se usan para ajustar (snapIgnore: false)
@@ -228,7 +201,7 @@
     const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(6)).join(',');
     const limit = 2000;
     try {
-      const data = await window.OV.fetchJson(withQuery(state.parcelsDef.itemsUrl, { bbox, limit }), controller.signal);
+      const data = await fetchJson(withQuery(state.parcelsDef.itemsUrl, { bbox, limit }), controller.signal);
       if (controller.signal.aborted) return;
       groups.parcels.clearLayers();
       groups.parcels.addData(data);
@@ -329,7 +302,7 @@
   async function loadCatalogs() {
     const fill = (select, items, value, label) => select.replaceChildren(...items.map((i) => new Option(label(i), value(i))));
     try {
-      const [uses, types] = await Promise.all([get('/api/cadastre/land-uses'), get('/api/cadastre/construction-types')]);
+      const [uses, types] = await Promise.all([fetchJson('/api/cadastre/land-uses'), fetchJson('/api/cadastre/construction-types')]);
       fill(el.attrLandUse, uses, (u) => u.code, (u) => u.label);
       fill(el.attrType, types, (t) => t.code, (t) => `${t.name} (${money.format(t.valuePerM2)}/m²)`);
     } catch (err) {
@@ -391,7 +364,7 @@
   async function showOwner() {
     if (!state.selected) return;
     try {
-      const o = await get(`/api/cadastre/parcels/${encodeURIComponent(state.selected.info.clave)}/owner`);
+      const o = await fetchJson(`/api/cadastre/parcels/${encodeURIComponent(state.selected.info.clave)}/owner`);
       el.ownerDetails.replaceChildren(...[['Propietario', o.fullName], ['CURP', o.curp], ['Teléfono', o.phone], ['Correo', o.email]].flatMap(([k, v]) => {
         const dt = document.createElement('dt'); dt.textContent = k;
         const dd = document.createElement('dd'); dd.textContent = v || '—';
@@ -563,7 +536,7 @@
       groups.preview.clearLayers();
       for (const a of data.after || []) drawGeometry(groups.preview, a.geometry, STYLE.after);
       setMessage(el.editMessage, `Edición n.º ${data.id} enviada: queda pendiente hasta que otra persona supervisora la apruebe.`, 'ok');
-      await refreshReviewCount();
+      showReviewCount(Number(el.reviewCount.textContent || 0) + 1);
     } catch (err) {
       showProblem(err);
     } finally {
@@ -585,18 +558,22 @@
   }
 
   // ---------- Revisión ----------
+  function showReviewCount(n) {
+    el.reviewCount.textContent = String(n);
+    el.reviewCount.hidden = n === 0;
+  }
+
+  // La cuenta de pendientes se pide al entrar; después la corrigen la propia cola y los envíos de esta página.
   async function refreshReviewCount() {
     try {
-      const pending = await get('/api/cadastre/edits?state=pending');
-      el.reviewCount.textContent = String(pending.length);
-      el.reviewCount.hidden = pending.length === 0;
+      showReviewCount((await fetchJson('/api/cadastre/edits?state=pending')).length);
     } catch { el.reviewCount.hidden = true; }
   }
 
   async function loadReview() {
     setMessage(el.reviewMessage, 'Cargando…');
     try {
-      state.reviewEdits = await get(withQuery('/api/cadastre/edits', { state: el.reviewState.value }));
+      state.reviewEdits = await fetchJson(withQuery('/api/cadastre/edits', { state: el.reviewState.value }));
     } catch (err) {
       setMessage(el.reviewMessage, err.message, 'error');
       return;
@@ -621,10 +598,7 @@
     el.reviewEmpty.hidden = shown.length > 0;
     const still = state.review && shown.find((e) => e.id === state.review.id);
     if (still) showReview(still); else { state.review = null; el.reviewDetail.hidden = true; groups.before.clearLayers(); groups.after.clearLayers(); }
-    if (el.reviewState.value === 'pending') {
-      el.reviewCount.textContent = String(state.reviewEdits.length);
-      el.reviewCount.hidden = state.reviewEdits.length === 0;
-    }
+    if (el.reviewState.value === 'pending') showReviewCount(state.reviewEdits.length);
   }
 
   function showReview(edit) {
@@ -715,7 +689,7 @@
 
   async function loadTariffs() {
     try {
-      const [zones, types] = await Promise.all([get(TARIFF_TABLES.zones.url), get(TARIFF_TABLES.types.url)]);
+      const [zones, types] = await Promise.all([fetchJson(TARIFF_TABLES.zones.url), fetchJson(TARIFF_TABLES.types.url)]);
       renderTariffs(el.zonesBody, 'zones', zones);
       renderTariffs(el.typesBody, 'types', types);
     } catch (err) {
@@ -783,7 +757,7 @@
   async function tariffHistory(table, code) {
     const t = TARIFF_TABLES[table];
     try {
-      const h = await get(`${t.url}/${encodeURIComponent(code)}/history`);
+      const h = await fetchJson(`${t.url}/${encodeURIComponent(code)}/history`);
       el.tariffHistory.replaceChildren(...h.versions.slice().reverse().map((v) => {
         const li = document.createElement('li');
         const head = document.createElement('strong');

@@ -40,13 +40,12 @@ public static class ParcelTopology
     /// </summary>
     public static (Polygon Polygon, int Moved) Snap(Polygon lonLat, IEnumerable<Geometry> neighboursLonLat, double toleranceM)
     {
-        var neighbours = neighboursLonLat.ToList();
-        var vertices = neighbours.SelectMany(n => n.Coordinates).Select(c => new Target(c, Crs.ToMetric(c.X, c.Y))).ToList();
+        // every ring of the neighbours, projected once: its points are the vertex targets, consecutive pairs the edges
+        var rings = neighboursLonLat.SelectMany(Rings)
+            .Select(r => r.Select(c => new Target(c, Crs.ToMetric(c.X, c.Y))).ToList()).ToList();
+        var vertices = rings.SelectMany(r => r).ToList();
         if (vertices.Count == 0 || toleranceM <= 0) return (lonLat, 0);
-        var edges = new List<(Target A, Target B)>();
-        foreach (var ring in neighbours.SelectMany(Rings))
-            for (var i = 0; i + 1 < ring.Count; i++)
-                edges.Add((new Target(ring[i], Crs.ToMetric(ring[i].X, ring[i].Y)), new Target(ring[i + 1], Crs.ToMetric(ring[i + 1].X, ring[i + 1].Y))));
+        var edges = rings.SelectMany(r => r.Zip(r.Skip(1))).ToList();
         var moved = 0;
         var copy = (Polygon)lonLat.Copy();
         copy.Apply(new SnapFilter(vertices, edges, toleranceM, () => moved++));
@@ -56,14 +55,14 @@ public static class ParcelTopology
 
     private sealed record Target(Coordinate LonLat, (double X, double Y) Metric);
 
-    private static IEnumerable<IReadOnlyList<Coordinate>> Rings(Geometry g) =>
+    private static IEnumerable<Coordinate[]> Rings(Geometry g) =>
         Enumerable.Range(0, g.NumGeometries).Select(g.GetGeometryN).OfType<Polygon>()
-            .SelectMany(p => p.InteriorRings.Prepend(p.ExteriorRing)).Select(r => (IReadOnlyList<Coordinate>)r.Coordinates);
+            .SelectMany(p => p.InteriorRings.Prepend(p.ExteriorRing)).Select(r => r.Coordinates);
 
     /// <summary>Closer than this a vertex already is on the target (m).</summary>
     private const double OnTarget = 1e-6;
 
-    private sealed class SnapFilter(List<Target> vertices, List<(Target A, Target B)> edges, double tolerance, Action onMove) : ICoordinateSequenceFilter
+    private sealed class SnapFilter(List<Target> vertices, List<(Target First, Target Second)> edges, double tolerance, Action onMove) : ICoordinateSequenceFilter
     {
         public bool Done => false;
         public bool GeometryChanged => true;

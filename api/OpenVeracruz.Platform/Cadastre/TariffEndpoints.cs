@@ -268,11 +268,9 @@ public static class TariffEndpoints
         ), closed AS (
           UPDATE cadastre.parcel_versions v SET valid_to = @now FROM changed c WHERE v.parcel_id = c.id AND v.valid_to IS NULL
         )
-        INSERT INTO cadastre.parcel_versions (parcel_id, clave, version, zone, block, lot, locality_cvegeo, locality, land_use,
-            land_area_m2, built_area_m2, valuation_zone, construction_type, land_value, construction_value, cadastral_value, geom,
+        INSERT INTO cadastre.parcel_versions (parcel_id, {ParcelVersionSql.SnapshotColumns},
             valid_from, change_kind, reason, source_document, proposed_by, approved_by, approved_at)
-        SELECT id, clave, version, zone, block, lot, locality_cvegeo, locality, land_use,
-            land_area_m2, built_area_m2, valuation_zone, construction_type, land_value, construction_value, cadastral_value, geom,
+        SELECT id, {ParcelVersionSql.SnapshotColumns},
             @now, '{EditKind.Revaluation}', @reason, @source, @who, @who, @now
         FROM changed
         """;

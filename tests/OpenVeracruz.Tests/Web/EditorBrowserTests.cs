@@ -68,6 +68,38 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         return [.. await page.QuerySelectorAllAsync(".leaflet-marker-pane .marker-icon:not(.marker-icon-middle)")];
     }
 
+    /// <summary>The page position of a longitude/latitude on the editor's map.</summary>
+    private static async Task<(double X, double Y)> PixelOfAsync(IPage page, double lon, double lat)
+    {
+        var p = await page.EvaluateAsync<double[]>($"() => {{ const p = window.ovEditorMap.latLngToContainerPoint([{lat.ToString(Inv)}, {lon.ToString(Inv)}]); const r = document.getElementById('map').getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }}");
+        return (p[0], p[1]);
+    }
+
+    private async Task<(double MinX, double MinY, double MaxX, double MaxY)> EnvelopeAsync(string clave)
+    {
+        var e = await f.ColumnAsync<double>($"SELECT unnest(ARRAY[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)]) FROM cadastre.parcels WHERE clave = '{clave}'");
+        return (e[0], e[1], e[2], e[3]);
+    }
+
+    /// <summary>A neighbour sharing an edge with the parcel, and a point well inside it.</summary>
+    private async Task<(string Clave, double Lon, double Lat)> NeighbourAsync(string clave)
+    {
+        var neighbour = (await f.ColumnAsync<string>($"""
+            SELECT n.clave FROM cadastre.parcels p JOIN cadastre.parcels n ON n.id <> p.id AND n.geom && p.geom
+            WHERE p.clave = '{clave}' AND ST_Length(ST_Intersection(ST_Boundary(n.geom), ST_Boundary(p.geom))) > 0 ORDER BY n.clave LIMIT 1
+            """)).Single();
+        var inside = await f.ColumnAsync<double>($"SELECT unnest(ARRAY[ST_X(pt), ST_Y(pt)]) FROM (SELECT ST_PointOnSurface(geom) AS pt FROM cadastre.parcels WHERE clave = '{neighbour}') s");
+        return (neighbour, inside[0], inside[1]);
+    }
+
+    /// <summary>Sends the edit form and answers the number of the edit the server accepted as pending.</summary>
+    private static async Task<long> SubmitAsync(IPage page)
+    {
+        await page.ClickAsync("#edit-submit");
+        await page.WaitForFunctionAsync("() => document.getElementById('edit-message').classList.contains('ok')", null, new() { Timeout = 15_000 });
+        return long.Parse(EditNumber().Match((await page.TextContentAsync("#edit-message"))!).Groups[1].Value, Inv);
+    }
+
     [GeneratedRegex(@"n\.º (\d+)")]
     private static partial Regex EditNumber();
 
@@ -86,14 +118,13 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         await page.ClickAsync("#tool-reshape");
         var vertex = (await VertexHandlesAsync(page))[0];
         var from = await CentreOfAsync(vertex);
-        var mid = await page.EvaluateAsync<double[]>($"() => {{ const p = window.ovEditorMap.latLngToContainerPoint(window.ovEditorMap.getCenter()); const r = document.getElementById('map').getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }}");
-        await DragAsync(page, from, (from.X + (mid[0] - from.X) / 3, from.Y + (mid[1] - from.Y) / 3));
+        var centre = await page.EvaluateAsync<double[]>("() => { const c = window.ovEditorMap.getCenter(); return [c.lng, c.lat]; }");
+        var mid = await PixelOfAsync(page, centre[0], centre[1]);
+        await DragAsync(page, from, (from.X + (mid.X - from.X) / 3, from.Y + (mid.Y - from.Y) / 3));
         await page.WaitForFunctionAsync("() => document.getElementById('edit-message').textContent.includes('Contorno modificado')", null, new() { Timeout = 5_000 });
         await page.FillAsync("#edit-reason", "Rectificación de linderos por levantamiento topográfico");
         await page.FillAsync("#edit-source", "Oficio DC/123/2026");
-        await page.ClickAsync("#edit-submit");
-        await page.WaitForFunctionAsync("() => document.getElementById('edit-message').classList.contains('ok')", null, new() { Timeout = 15_000 });
-        var id = long.Parse(EditNumber().Match((await page.TextContentAsync("#edit-message"))!).Groups[1].Value, Inv);
+        var id = await SubmitAsync(page);
         Assert.Equal("pending", await f.ScalarAsync<string>("SELECT state FROM cadastre.parcel_edits WHERE id = @id", ("id", id)));
         Assert.Equal(version, await f.ScalarAsync<int>("SELECT version FROM cadastre.parcels WHERE clave = @c", ("c", clave)));
         // an editor cannot decide: the queue shows the edit without the buttons; "only mine" leaves just this one
@@ -153,19 +184,6 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         Assert.Empty(_errors);
     }
 
-    /// <summary>The page position of a longitude/latitude on the editor's map.</summary>
-    private static async Task<(double X, double Y)> PixelOfAsync(IPage page, double lon, double lat)
-    {
-        var p = await page.EvaluateAsync<double[]>($"() => {{ const p = window.ovEditorMap.latLngToContainerPoint([{lat.ToString(Inv)}, {lon.ToString(Inv)}]); const r = document.getElementById('map').getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }}");
-        return (p[0], p[1]);
-    }
-
-    private async Task<(double MinX, double MinY, double MaxX, double MaxY)> EnvelopeAsync(string clave)
-    {
-        var e = await f.ColumnAsync<double>($"SELECT unnest(ARRAY[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)]) FROM cadastre.parcels WHERE clave = '{clave}'");
-        return (e[0], e[1], e[2], e[3]);
-    }
-
     [Fact]
     public async Task Editor_splits_with_a_drawn_line_merges_a_neighbour_picked_on_the_map_changes_attributes_and_sees_the_owner()
     {
@@ -185,28 +203,20 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         await page.Mouse.DblClickAsync((float)b.X, (float)b.Y);
         await page.WaitForFunctionAsync("() => document.getElementById('edit-message').textContent.includes('Línea dibujada')", null, new() { Timeout = 5_000 });
         await page.FillAsync("#edit-reason", "Subdivisión autorizada");
-        await page.ClickAsync("#edit-submit");
-        await page.WaitForFunctionAsync("() => document.getElementById('edit-message').classList.contains('ok')", null, new() { Timeout = 15_000 });
-        var split = long.Parse(EditNumber().Match((await page.TextContentAsync("#edit-message"))!).Groups[1].Value, Inv);
+        var split = await SubmitAsync(page);
         Assert.Equal("split", await f.ScalarAsync<string>("SELECT kind FROM cadastre.parcel_edits WHERE id = @id", ("id", split)));
         Assert.Equal(2, await page.Locator("path.ov-after").CountAsync()); // the two parts, previewed
 
         // merge: the lot and the neighbour clicked on the map
         clave = await MiddleLotAsync(27);
         await SelectAsync(page, clave);
-        var neighbour = (await f.ColumnAsync<string>($"""
-            SELECT n.clave FROM cadastre.parcels p JOIN cadastre.parcels n ON n.id <> p.id AND n.geom && p.geom
-            WHERE p.clave = '{clave}' AND ST_Length(ST_Intersection(ST_Boundary(n.geom), ST_Boundary(p.geom))) > 0 ORDER BY n.clave LIMIT 1
-            """)).Single();
+        var (neighbour, nLon, nLat) = await NeighbourAsync(clave);
         await page.ClickAsync("#tool-merge");
-        var inside = await PixelOfAsync(page, await f.ScalarAsync<double>("SELECT ST_X(ST_PointOnSurface(geom)) FROM cadastre.parcels WHERE clave = @c", ("c", neighbour)),
-            await f.ScalarAsync<double>("SELECT ST_Y(ST_PointOnSurface(geom)) FROM cadastre.parcels WHERE clave = @c", ("c", neighbour)));
+        var inside = await PixelOfAsync(page, nLon, nLat);
         await page.Mouse.ClickAsync((float)inside.X, (float)inside.Y);
         await page.WaitForFunctionAsync("() => document.querySelectorAll('#merge-list li').length === 2", null, new() { Timeout = 10_000 });
         await page.FillAsync("#edit-reason", "Fusión solicitada por el propietario");
-        await page.ClickAsync("#edit-submit");
-        await page.WaitForFunctionAsync("() => document.getElementById('edit-message').classList.contains('ok')", null, new() { Timeout = 15_000 });
-        var merge = long.Parse(EditNumber().Match((await page.TextContentAsync("#edit-message"))!).Groups[1].Value, Inv);
+        var merge = await SubmitAsync(page);
         var targets = await f.ColumnAsync<string>($"SELECT unnest(target_claves) FROM cadastre.parcel_edits WHERE id = {merge} AND kind = 'merge'");
         Assert.Equal(new[] { clave, neighbour }.Order(), targets.Order());
 
@@ -217,9 +227,7 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         await page.SelectOptionAsync("#attr-land-use", "comercial");
         await page.FillAsync("#attr-built", "120.5");
         await page.FillAsync("#edit-reason", "Cambio de uso autorizado");
-        await page.ClickAsync("#edit-submit");
-        await page.WaitForFunctionAsync("() => document.getElementById('edit-message').classList.contains('ok')", null, new() { Timeout = 15_000 });
-        var attributes = long.Parse(EditNumber().Match((await page.TextContentAsync("#edit-message"))!).Groups[1].Value, Inv);
+        var attributes = await SubmitAsync(page);
         Assert.Equal("comercial", await f.ScalarAsync<string>("SELECT payload->'attributes'->>'landUse' FROM cadastre.parcel_edits WHERE id = @id", ("id", attributes)));
         Assert.Equal(120.5, await f.ScalarAsync<double>("SELECT (payload->'attributes'->>'builtAreaM2')::float8 FROM cadastre.parcel_edits WHERE id = @id", ("id", attributes)));
 
@@ -274,15 +282,9 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         var clave = await MiddleLotAsync(11);
         var page = await SignInAsync(editor);
         await SelectAsync(page, clave);
-        // a neighbour sharing an edge, and a point well inside it
-        var neighbour = (await f.ColumnAsync<string>($"""
-            SELECT n.clave FROM cadastre.parcels p JOIN cadastre.parcels n ON n.id <> p.id AND n.geom && p.geom
-            WHERE p.clave = '{clave}' AND ST_Length(ST_Intersection(ST_Boundary(n.geom), ST_Boundary(p.geom))) > 0 ORDER BY n.clave LIMIT 1
-            """)).Single();
-        double[] inside = [await f.ScalarAsync<double>("SELECT ST_X(ST_PointOnSurface(geom)) FROM cadastre.parcels WHERE clave = @c", ("c", neighbour)),
-            await f.ScalarAsync<double>("SELECT ST_Y(ST_PointOnSurface(geom)) FROM cadastre.parcels WHERE clave = @c", ("c", neighbour))];
+        var (neighbour, nLon, nLat) = await NeighbourAsync(clave);
         await page.ClickAsync("#tool-reshape");
-        var target = await page.EvaluateAsync<double[]>($"() => {{ const p = window.ovEditorMap.latLngToContainerPoint([{inside[1].ToString(Inv)}, {inside[0].ToString(Inv)}]); const r = document.getElementById('map').getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }}");
+        var target = await PixelOfAsync(page, nLon, nLat);
         // the corner nearest to the neighbour goes into it
         (double X, double Y)? best = null;
         foreach (var h in await VertexHandlesAsync(page))
@@ -290,10 +292,10 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
             var c = await CentreOfAsync(h);
             if (best is null || Dist(c, target) < Dist(best.Value, target)) best = c;
         }
-        await DragAsync(page, best!.Value, (target[0], target[1]));
+        await DragAsync(page, best!.Value, target);
         await page.FillAsync("#edit-reason", "Prueba de superposición");
         var pending = await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcel_edits");
-        await page.ClickAsync("#edit-submit");
+        await page.ClickAsync("#edit-submit"); // refused: SubmitAsync would wait for the acceptance
         await page.WaitForSelectorAsync(".issue-marker", new() { Timeout = 15_000 });
         Assert.Contains("se superpone", await page.TextContentAsync("#edit-message"));
         Assert.Contains(neighbour, await page.TextContentAsync(".issue-tooltip"));
@@ -306,6 +308,6 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         Assert.True(await page.IsVisibleAsync("#edit-form"));
         Assert.Empty(_errors);
 
-        static double Dist((double X, double Y) a, IReadOnlyList<double> b) => Math.Sqrt((a.X - b[0]) * (a.X - b[0]) + (a.Y - b[1]) * (a.Y - b[1]));
+        static double Dist((double X, double Y) a, (double X, double Y) b) => Math.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
     }
 }
