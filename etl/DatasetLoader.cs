@@ -13,41 +13,54 @@ public sealed class DatasetLoader(NpgsqlDataSource db, LayerRegistry registry, I
     /// <summary>The layer whose urban localities of the municipality of Veracruz (cve_mun 193) receive the parcels.</summary>
     public const string LocalitiesLayer = "localities";
 
-    public async Task<IReadOnlyList<LoadReport>> LoadAllAsync(int? parcelCount = null, CancellationToken ct = default)
+    public async Task<IReadOnlyList<LoadReport>> LoadAllAsync(int? parcelCount = null, CancellationToken ct = default, bool regenerate = false)
     {
         var reports = new List<LoadReport>();
         foreach (var layer in registry.All.Where(l => l.Dataset.Layer!.Files.Length > 0))
             reports.Add(await LayerLoader.LoadAsync(db, layer, log, ct));
         foreach (var layer in registry.All.Where(l => l.Dataset.Generator is { Name: "synthetic-parcels" }))
-            reports.Add(await LoadParcelsAsync(layer, parcelCount ?? layer.Dataset.Generator!.Count, ct));
+            reports.Add(await LoadParcelsAsync(layer, parcelCount ?? layer.Dataset.Generator!.Count, ct, regenerate));
         registry.ForgetExtents();
         return reports;
     }
 
     /// <summary>Loads the one bundled dataset in <paramref name="folder"/> (datasets/&lt;id&gt;), whatever the others.</summary>
-    public async Task<LoadReport> LoadFolderAsync(string folder, int? parcelCount = null, CancellationToken ct = default)
+    public async Task<LoadReport> LoadFolderAsync(string folder, int? parcelCount = null, CancellationToken ct = default, bool regenerate = false)
     {
         var full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
         var layer = registry.All.FirstOrDefault(l => Path.GetFullPath(l.DatasetFolder).TrimEnd(Path.DirectorySeparatorChar) == full)
             ?? throw new ArgumentException($"{folder} is not the folder of a bundled layer dataset (datasets/<id> with a dataset.json that has a layer)");
         var report = layer.Dataset.Generator is { Name: "synthetic-parcels" } g
-            ? await LoadParcelsAsync(layer, parcelCount ?? g.Count, ct)
+            ? await LoadParcelsAsync(layer, parcelCount ?? g.Count, ct, regenerate)
             : await LayerLoader.LoadAsync(db, layer, log, ct);
         registry.ForgetExtents();
         return report;
     }
 
-    public async Task<LoadReport> LoadParcelsAsync(LayerDefinition layer, int count, CancellationToken ct = default)
+    /// <summary>
+    /// Generates the synthetic cadastre when its inputs changed (generator, count, localities). A cadastre that staff have
+    /// worked on (edits, new versions) is never wiped by that alone: it is kept, with a warning, unless
+    /// <paramref name="regenerate"/> is set (<c>etl -- load --regenerate</c>).
+    /// </summary>
+    public async Task<LoadReport> LoadParcelsAsync(LayerDefinition layer, int count, CancellationToken ct = default, bool regenerate = false)
     {
         var generator = layer.Dataset.Generator!;
         if (count < 1 || count > Math.Min(generator.MaxCount, MaxParcels))
             throw new ArgumentOutOfRangeException(nameof(count), $"parcel count must be between 1 and {Math.Min(generator.MaxCount, MaxParcels)}");
         var localitiesLayer = registry.Find(LocalitiesLayer) ?? throw new InvalidOperationException("the localities layer is not registered");
         await using var conn = await db.OpenConnectionAsync(ct);
-        var hash = LayerLoader.ContentHash(layer, SyntheticParcels.Version, count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // only what shapes the rows counts: editing the dataset's title or description does not regenerate the cadastre
+        var hash = LayerLoader.Hash(SyntheticParcels.Version, count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            System.Text.Json.JsonSerializer.Serialize(generator), layer.Schema + "." + layer.Table, System.Text.Json.JsonSerializer.Serialize(layer.Properties),
             await LayerLoader.LoadedHashAsync(conn, localitiesLayer.Dataset.Id, ct) ?? "");
-        if (await LayerLoader.LoadedHashAsync(conn, layer.Dataset.Id, ct) == hash)
+        var loaded = await LayerLoader.LoadedHashAsync(conn, layer.Dataset.Id, ct);
+        if (loaded == hash) return new LoadReport(layer.Dataset.Id, true, 0, 0, 0);
+        if (loaded is not null && !regenerate && await HasStaffWorkAsync(conn, ct))
+        {
+            log.LogWarning("The synthetic cadastre's inputs changed, but staff have edited it: kept as it is. To discard the edits and generate it again: " +
+                           "dotnet run --project etl -- load --regenerate / Los datos del catastro sintético cambiaron, pero el personal lo ha editado: se conserva.");
             return new LoadReport(layer.Dataset.Id, true, 0, 0, 0);
+        }
 
         var localities = new List<UrbanLocality>();
         await using (var cmd = new NpgsqlCommand($"SELECT cvegeo, nom_loc, geom FROM {localitiesLayer.QualifiedTable} WHERE cve_mun = '193' AND ambito = 'URBANO' ORDER BY cvegeo", conn))
@@ -106,6 +119,12 @@ public sealed class DatasetLoader(NpgsqlDataSource db, LayerRegistry registry, I
         await tx.CommitAsync(ct);
         log.LogInformation("Generated {N} synthetic parcels in {Seconds:F1} s", n, (DateTime.UtcNow - started).TotalSeconds);
         return new LoadReport(layer.Dataset.Id, false, n, 0, 0);
+    }
+
+    private static async Task<bool> HasStaffWorkAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM cadastre.parcel_edits) OR EXISTS (SELECT 1 FROM cadastre.parcel_versions WHERE version > 1)", conn);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     private static async Task Upsert(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, string code, string name, decimal value, CancellationToken ct)

@@ -38,6 +38,10 @@ public static class LayerLoader
         return Convert.ToHexString(sha.Hash!);
     }
 
+    /// <summary>SHA-256 of the parts, as hex.</summary>
+    public static string Hash(params string[] parts) =>
+        Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\u001f", parts))));
+
     public static async Task<string?> LoadedHashAsync(NpgsqlConnection conn, string datasetId, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("SELECT content_hash FROM catalog.dataset_loads WHERE dataset_id = @id", conn);

@@ -3,14 +3,17 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenVeracruz.Etl;
 using OpenVeracruz.Etl.Uploads;
-using OpenVeracruz.Platform.Uploads;
+using OpenVeracruz.Platform.Catalog.Uploads;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Etl;
 
 // OpenVeracruz ETL command line:
-//   dotnet run --project etl -- load [--parcels N]      load every bundled dataset (idempotent)
+//   dotnet run --project etl -- load [--parcels N] [--regenerate]
+//                                                       load every bundled dataset (idempotent; --regenerate lays out the
+//                                                       synthetic cadastre again even when staff have edited it)
 //   dotnet run --project etl -- import datasets/<id>    load that one bundled dataset (idempotent)
 //   dotnet run --project etl -- import RESOURCE_ID N    import version N of an uploaded resource again, in-process
 //                                                       (the files are under Data__UploadsPath, default .data/uploads)
@@ -21,7 +24,7 @@ public static class EtlCli
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" || args[0] is not ("load" or "import"))
         {
-            Console.WriteLine("usage: dotnet run --project etl -- load [--parcels N] | import datasets/<id> | import RESOURCE_ID VERSION");
+            Console.WriteLine("usage: dotnet run --project etl -- load [--parcels N] [--regenerate] | import datasets/<id> | import RESOURCE_ID VERSION");
             return args.Length == 0 || args[0] is "-h" or "--help" ? 0 : 2;
         }
         string? folder = null;
@@ -43,14 +46,15 @@ public static class EtlCli
         }
 
         var cs = Environment.GetEnvironmentVariable($"ConnectionStrings__{PlatformDatabase.ConnectionStringName}") ?? PlatformDatabase.LocalDefault;
-        var datasets = LayerRegistry.FindFolder(Directory.GetCurrentDirectory(), "datasets") ?? LayerRegistry.FindFolder(AppContext.BaseDirectory, "datasets")
+        var datasets = RepositoryFolders.Find(Directory.GetCurrentDirectory(), "datasets") ?? RepositoryFolders.Find(AppContext.BaseDirectory, "datasets")
             ?? throw new DirectoryNotFoundException("datasets/ not found: run from inside the repository");
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
         await using var db = PlatformDatabase.CreateDataSource(cs);
         await using (var ctx = PlatformDatabase.CreateContext(db)) await ctx.Database.MigrateAsync();
         var registry = LayerRegistry.Load(datasets);
         var loader = new DatasetLoader(db, registry, loggers.CreateLogger<DatasetLoader>());
-        var reports = folder is null ? await loader.LoadAllAsync(parcels) : [await loader.LoadFolderAsync(folder, parcels)];
+        var regenerate = args.Contains("--regenerate");
+        var reports = folder is null ? await loader.LoadAllAsync(parcels, default, regenerate) : [await loader.LoadFolderAsync(folder, parcels, default, regenerate)];
         foreach (var r in reports)
             Console.WriteLine(r.Skipped ? $"{r.DatasetId}: unchanged" : $"{r.DatasetId}: {r.Rows} rows, {r.EmptyValues} empty values, {r.RepairedGeometries} geometries repaired");
         // the catalog follows: datasets, resources, extents and datastore views
@@ -66,7 +70,7 @@ public static class EtlCli
             return 2;
         }
         var cs = Environment.GetEnvironmentVariable($"ConnectionStrings__{PlatformDatabase.ConnectionStringName}") ?? PlatformDatabase.LocalDefault;
-        var datasets = LayerRegistry.FindFolder(Directory.GetCurrentDirectory(), "datasets") ?? LayerRegistry.FindFolder(AppContext.BaseDirectory, "datasets")
+        var datasets = RepositoryFolders.Find(Directory.GetCurrentDirectory(), "datasets") ?? RepositoryFolders.Find(AppContext.BaseDirectory, "datasets")
             ?? throw new DirectoryNotFoundException("datasets/ not found: run from inside the repository");
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
         await using var db = PlatformDatabase.CreateDataSource(cs);

@@ -3,7 +3,7 @@ using OpenVeracruz.Api;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddOpenVeracruz();
 var app = builder.Build();
-await app.PrepareDatabaseAsync();
+await app.PrepareAsync();
 app.UseOpenVeracruz();
 app.Run();
 

@@ -6,7 +6,8 @@ using Npgsql;
 using OpenVeracruz.Platform.Catalog;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
-using OpenVeracruz.Platform.Uploads;
+using OpenVeracruz.Platform.Catalog.Uploads;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Etl.Uploads;
 

@@ -4,7 +4,7 @@ using NetTopologySuite.IO.Esri;
 using NetTopologySuite.IO.Esri.Shapefiles.Readers;
 using Npgsql;
 using OpenVeracruz.Platform.Shared;
-using OpenVeracruz.Platform.Uploads;
+using OpenVeracruz.Platform.Catalog.Uploads;
 using ProjNet.CoordinateSystems.Transformations;
 
 namespace OpenVeracruz.Etl.Uploads;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using NetTopologySuite.Geometries;
 using OpenVeracruz.Platform.Layers;
-using OpenVeracruz.Platform.Uploads;
+using OpenVeracruz.Platform.Catalog.Uploads;
 
 namespace OpenVeracruz.Etl.Uploads;
 

@@ -7,8 +7,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OpenVeracruz.Platform.Shared;
-using OpenVeracruz.Platform.Uploads;
+using OpenVeracruz.Platform.Catalog.Uploads;
 using OpenVeracruz.Platform.Layers;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Tests;
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Migrations.Design;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Design.Internal;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Data;
 
 // dotnet run --project tools/MigrationScaffolder -- <MigrationName>
 // Writes the migration and the updated model snapshot into api/OpenVeracruz.Platform/Shared/Migrations.

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.Auth;
 

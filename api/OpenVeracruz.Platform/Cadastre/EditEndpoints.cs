@@ -12,6 +12,7 @@ using NetTopologySuite.Geometries;
 using Npgsql;
 using OpenVeracruz.Platform.Auth;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.Cadastre;
 

@@ -11,6 +11,7 @@ using NetTopologySuite.Operation.Valid;
 using Npgsql;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.Cadastre;
 
@@ -98,34 +99,11 @@ public static class ParcelEndpoints
             c.Code, c.Name, p.LandValue, p.ConstructionValue, p.CadastralValue,
             new LonLat(p.Geom.InteriorPoint.X, p.Geom.InteriorPoint.Y), p.Geom, p.Version);
 
-    /// <summary>Veracruz keeps UTC−6 all year (Mexico's central time has had no daylight saving since 2022).</summary>
-    public static readonly TimeSpan VeracruzOffset = TimeSpan.FromHours(-6);
-
-    /// <summary>
-    /// An RFC 3339 instant, or a date (yyyy-MM-dd) meaning the start of that day in Veracruz: "as of 2026-06-01" is the
-    /// cadastre when that day began there.
-    /// </summary>
-    public static bool TryParseInstant(string text, out DateTime utc)
-    {
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-        {
-            utc = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), VeracruzOffset).UtcDateTime;
-            return true;
-        }
-        if (text.Contains('T') && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
-        {
-            utc = t.UtcDateTime;
-            return true;
-        }
-        utc = default;
-        return false;
-    }
-
-    /// <summary>Parses asOf (an instant or a date, see <see cref="TryParseInstant"/>); null when absent.</summary>
+    /// <summary>Parses asOf (an instant or a date, see <see cref="Instants.TryParse"/>); null when absent.</summary>
     public static DateTime? ParseAsOf(string? asOf)
     {
         if (asOf is null) return null;
-        if (TryParseInstant(asOf, out var t)) return t;
+        if (Instants.TryParse(asOf, out var t)) return t;
         throw new BadRequestException($"'{asOf}' is not an instant: use RFC 3339 (2026-06-01T00:00:00Z) or a date (2026-06-01, the start of that day in Veracruz, UTC−6)",
             $"'{asOf}' no es un instante: use RFC 3339 (2026-06-01T00:00:00Z) o una fecha (2026-06-01, el inicio de ese día en Veracruz, UTC−6)", "asOf");
     }

@@ -9,6 +9,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using OpenVeracruz.Platform.Auth;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.Cadastre;
 

@@ -4,6 +4,7 @@ using NetTopologySuite.Geometries;
 using Npgsql;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.Catalog;
 

@@ -5,7 +5,8 @@ using Npgsql;
 using OpenVeracruz.Platform.Auth;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
-using OpenVeracruz.Platform.Uploads;
+using OpenVeracruz.Platform.Catalog.Uploads;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.Catalog;
 
@@ -261,7 +262,7 @@ public static partial class CkanWriteActions
         if (!c.Params.Values.ContainsKey("refresh_url") && !c.Params.Values.ContainsKey("refresh_cron")) return;
         var url = c.Params.Values.ContainsKey("refresh_url") ? c.Params.String("refresh_url")?.Trim() : res.RefreshUrl;
         var cron = c.Params.Values.ContainsKey("refresh_cron") ? c.Params.String("refresh_cron")?.Trim() : res.RefreshCron;
-        var scheduler = c.Service<OpenVeracruz.Platform.Uploads.IRefreshScheduler>();
+        var scheduler = c.Service<OpenVeracruz.Platform.Catalog.Uploads.IRefreshScheduler>();
         if (string.IsNullOrEmpty(url) || string.IsNullOrEmpty(cron))
         {
             if (!string.IsNullOrEmpty(url) || !string.IsNullOrEmpty(cron))
@@ -287,7 +288,7 @@ public static partial class CkanWriteActions
         var d = await db.Datasets.FirstAsync(x => x.Id == r.DatasetId, c.Ct);
         await FindForWriteAsync(db, d.Name, c.Ct);
         r.State = "deleted";
-        if (r.RefreshCron is not null) c.Service<OpenVeracruz.Platform.Uploads.IRefreshScheduler>().Remove(r.Id);
+        if (r.RefreshCron is not null) c.Service<OpenVeracruz.Platform.Catalog.Uploads.IRefreshScheduler>().Remove(r.Id);
         // an uploaded resource takes the GeoJSON and OGC API doors of its layer with it
         if (await db.Layers.AnyAsync(l => l.ResourceId == r.Id, c.Ct))
             foreach (var door in await db.Resources.Where(x => x.LayerId == r.LayerId && x.DatasetId == r.DatasetId && x.State == "active").ToListAsync(c.Ct))

@@ -9,6 +9,7 @@ using Npgsql;
 using OpenVeracruz.Platform.Downloads;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.Catalog;
 
@@ -213,7 +214,7 @@ public static class Datastore
                 csv.WriteField(v switch
                 {
                     null => "",
-                    string s => DownloadEndpoints.Neutralise(s),
+                    string s => SpreadsheetText.Neutralise(s),
                     IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                     _ => v.ToString(),
                 });

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.Catalog;
 

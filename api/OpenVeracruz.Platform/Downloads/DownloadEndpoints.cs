@@ -31,10 +31,6 @@ public static class DownloadEndpoints
     internal static LayerDefinition Find(LayerRegistry reg, string id) =>
         reg.Find(id) ?? throw new BadRequestException($"Layer '{id}' does not exist", $"La capa '{id}' no existe", "layer", 404);
 
-    /// <summary>A spreadsheet runs a cell that starts with = + - @ (or a tab/CR) as a formula: such text is prefixed with '.</summary>
-    public static string Neutralise(string value) =>
-        value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
-
     private static async Task Csv(string layer, string? geometry, string? bom, HttpContext http, LayerRegistry reg, NpgsqlDataSource ds, CancellationToken ct)
     {
         var l = Find(reg, layer);
@@ -69,7 +65,7 @@ public static class DownloadEndpoints
                 var value = reader.GetValue(i);
                 csv.WriteField(value switch
                 {
-                    string s when isText[i] => Neutralise(s),
+                    string s when isText[i] => SpreadsheetText.Neutralise(s),
                     DateOnly date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                     double d => d.ToString("R", CultureInfo.InvariantCulture),
                     IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),

@@ -51,6 +51,8 @@ public sealed record DatasetManifest(
             if (p.Type is not ("text" or "integer" or "number" or "date"))
                 throw new InvalidDataException($"{path}: property '{p.Name}' has unknown type '{p.Type}'");
         }
+        if (Layer.Versions is { } v && (v.Split('.') is not [var vs, var vt] || !Identifier.IsMatch(vs) || !Identifier.IsMatch(vt)))
+            throw new InvalidDataException($"{path}: layer.versions must be schema.table in lower-case letters, digits and _");
         if (Layer.Properties.All(p => p.Name != Layer.Key)) throw new InvalidDataException($"{path}: layer.key must be one of its properties");
     }
 }
@@ -71,7 +73,8 @@ public sealed record LayerManifest(
     bool DefaultVisible,
     LayerFile[] Files,
     LayerJoin? Join,
-    LayerPropertyManifest[] Properties);
+    LayerPropertyManifest[] Properties,
+    string? Versions = null);
 
 public sealed record LayerFile(string Path, string Format);
 

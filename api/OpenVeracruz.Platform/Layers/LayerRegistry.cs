@@ -18,10 +18,14 @@ public sealed record LayerDefinition(
     bool DefaultVisible,
     IReadOnlyList<LayerPropertyManifest> Properties,
     DatasetManifest Dataset,
-    string DatasetFolder)
+    string DatasetFolder,
+    string? VersionsTable = null)
 {
     /// <summary>The table as a quoted SQL identifier.</summary>
     public string QualifiedTable => $"{Quote(Schema)}.{Quote(Table)}";
+
+    /// <summary>The append-only versions table (schema.table) as a quoted SQL identifier; null when the layer keeps no history.</summary>
+    public string? QualifiedVersionsTable => VersionsTable?.Split('.') is [var schema, var table] ? $"{Quote(schema)}.{Quote(table)}" : null;
 
     public LayerPropertyManifest KeyProperty => Properties.First(p => p.Name == KeyColumn);
 
@@ -94,21 +98,10 @@ public sealed class LayerRegistry
             if (manifest.Layer is not { } l) continue;
             var parts = l.Table.Split('.');
             layers.Add(new LayerDefinition(l.Id, l.Title, manifest.Description, parts[0], parts[1], "geom", l.GeometryType, l.Key,
-                4326, l.Kind, l.MinZoom, l.DefaultVisible, l.Properties, manifest, Path.GetDirectoryName(file)!));
+                4326, l.Kind, l.MinZoom, l.DefaultVisible, l.Properties, manifest, Path.GetDirectoryName(file)!, l.Versions));
         }
         var dup = layers.GroupBy(l => l.Id).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) throw new InvalidDataException($"layer id '{dup.Key}' is declared twice");
         return new LayerRegistry(layers, datasets, datasetsPath);
-    }
-
-    /// <summary>Finds <c>datasets/</c> by walking up from a folder (the content root or the binaries).</summary>
-    public static string? FindFolder(string start, string name)
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, name);
-            if (Directory.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "OpenVeracruz.sln"))) return candidate;
-        }
-        return null;
     }
 }

@@ -43,20 +43,15 @@ public static class LayerSql
     private static string Q(string id) => LayerDefinition.Quote(id);
 
     /// <summary>
-    /// Layers with an append-only versions table (same public columns plus valid_from / valid_to): an "as of"
-    /// read answers from the versions valid at that instant instead of the current table.
+    /// A layer with an append-only versions table (its entry's <c>versions</c>: the same public columns plus valid_from /
+    /// valid_to) answers an "as of" read from the versions valid at that instant instead of the current table.
     /// </summary>
-    private static readonly IReadOnlyDictionary<string, string> VersionSources = new Dictionary<string, string>
-    {
-        ["cadastre.parcels"] = "\"cadastre\".\"parcel_versions\"",
-    };
-
-    public static bool HasVersions(LayerDefinition layer) => VersionSources.ContainsKey($"{layer.Schema}.{layer.Table}");
+    public static bool HasVersions(LayerDefinition layer) => layer.VersionsTable is not null;
 
     /// <summary>The table to read: the current one, or the versions valid at q.AsOf for layers that keep them.</summary>
     private static string Source(LayerDefinition layer, FeatureQuery q, NpgsqlCommand cmd)
     {
-        if (q.AsOf is not { } at || !VersionSources.TryGetValue($"{layer.Schema}.{layer.Table}", out var versions))
+        if (q.AsOf is not { } at || layer.QualifiedVersionsTable is not { } versions)
             return layer.QualifiedTable;
         cmd.Parameters.Add(new NpgsqlParameter("asof", NpgsqlDbType.TimestampTz) { Value = DateTime.SpecifyKind(at, DateTimeKind.Utc) });
         return $"(SELECT * FROM {versions} v WHERE v.valid_from <= @asof AND (v.valid_to IS NULL OR v.valid_to > @asof))";

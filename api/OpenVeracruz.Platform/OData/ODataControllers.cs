@@ -8,6 +8,7 @@ using Microsoft.OData.Edm;
 using Microsoft.OData.ModelBuilder;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.OData;
 

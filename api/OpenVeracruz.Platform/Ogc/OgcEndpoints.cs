@@ -220,7 +220,7 @@ public static class OgcEndpoints
     private static DateTime? AsOf(HttpRequest req, LayerDefinition l)
     {
         if (QueryArgs.Get(req, "datetime") is not { } datetime || !LayerSql.HasVersions(l)) return null;
-        if (datetime.Contains('/') || !Cadastre.ParcelEndpoints.TryParseInstant(datetime, out var instant))
+        if (datetime.Contains('/') || !Instants.TryParse(datetime, out var instant))
             throw Invalid("datetime", $"datetime '{datetime}' must be an RFC 3339 instant, e.g. 2026-06-01T00:00:00Z, or a date (the start of that day in Veracruz, UTC−6); intervals are not supported",
                 $"datetime '{datetime}' debe ser un instante RFC 3339, p. ej. 2026-06-01T00:00:00Z, o una fecha (el inicio de ese día en Veracruz, UTC−6); no se admiten intervalos");
         return instant;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Hangfire;
 using Hangfire.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using OpenVeracruz.Platform.Uploads;
+using OpenVeracruz.Platform.Catalog.Uploads;
 
 namespace OpenVeracruz.Tests.Catalog;
 

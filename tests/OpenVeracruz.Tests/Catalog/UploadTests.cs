@@ -8,7 +8,8 @@ using CsvHelper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenVeracruz.Platform.Layers;
-using OpenVeracruz.Platform.Uploads;
+using OpenVeracruz.Platform.Catalog.Uploads;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Tests.Catalog;
 
@@ -185,7 +186,7 @@ public class UploadTests(PlatformFixture f)
 
             // a host starting afresh reads the layer back from catalog.layers
             var restarted = LayerRegistry.Load(f.Services.GetRequiredService<LayerRegistry>().DatasetsPath);
-            await using (var db = OpenVeracruz.Platform.Shared.PlatformDatabase.CreateContext(f.Db))
+            await using (var db = OpenVeracruz.Platform.Data.PlatformDatabase.CreateContext(f.Db))
                 await UploadedLayers.RefreshAsync(db, restarted, null, CancellationToken.None);
             Assert.Equal(["fid", "nombre", "tipo", "poblacion", "superficie", "fecha"], restarted.Find(layer)!.Properties.Select(p => p.Name).ToArray());
             Assert.Equal(["integer", "text", "text", "integer", "number", "date"], restarted.Find(layer)!.Properties.Select(p => p.Type).ToArray());

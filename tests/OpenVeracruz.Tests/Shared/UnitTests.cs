@@ -172,7 +172,7 @@ public class CsvNeutralisationTests
     [InlineData("@SUM(A1)", "'@SUM(A1)")]
     [InlineData("Veracruz", "Veracruz")]
     [InlineData("", "")]
-    public void Formula_starters_are_prefixed(string value, string expected) => Assert.Equal(expected, DownloadEndpoints.Neutralise(value));
+    public void Formula_starters_are_prefixed(string value, string expected) => Assert.Equal(expected, SpreadsheetText.Neutralise(value));
 }
 
 public class AsOfTests
@@ -183,7 +183,7 @@ public class AsOfTests
     [InlineData("2026-06-01T10:30:00-06:00", "2026-06-01T16:30:00Z")]
     public void Dates_and_instants_become_utc_instants(string text, string expected)
     {
-        Assert.True(ParcelEndpoints.TryParseInstant(text, out var utc));
+        Assert.True(Instants.TryParse(text, out var utc));
         Assert.Equal(DateTime.Parse(expected, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal), utc);
         Assert.Equal(DateTimeKind.Utc, utc.Kind);
     }
@@ -193,5 +193,5 @@ public class AsOfTests
     [InlineData("2026-13-01")]
     [InlineData("2026-06-01/2026-07-01")]
     [InlineData("01/06/2026")]
-    public void Anything_else_is_refused(string text) => Assert.False(ParcelEndpoints.TryParseInstant(text, out _));
+    public void Anything_else_is_refused(string text) => Assert.False(Instants.TryParse(text, out _));
 }

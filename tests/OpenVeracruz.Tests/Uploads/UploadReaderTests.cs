@@ -4,7 +4,7 @@ using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
 using OpenVeracruz.Etl.Uploads;
 using OpenVeracruz.Platform.Shared;
-using OpenVeracruz.Platform.Uploads;
+using OpenVeracruz.Platform.Catalog.Uploads;
 
 namespace OpenVeracruz.Tests.Uploads;
 

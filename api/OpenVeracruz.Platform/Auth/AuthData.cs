@@ -1,0 +1,12 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using OpenVeracruz.Platform.Auth;
+
+namespace OpenVeracruz.Platform.Data;
+
+/// <summary>The staff accounts' part of the context: Identity's tables are its base, plus our API tokens and mail outbox.</summary>
+public sealed partial class AppDbContext : IdentityDbContext<StaffUser>
+{
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OpenVeracruz.Platform.Catalog.Uploads;
+using OpenVeracruz.Platform.Data;
+using OpenVeracruz.Platform.Jobs;
+using OpenVeracruz.Platform.Layers;
+using OpenVeracruz.Platform.Shared;
+
+namespace OpenVeracruz.Platform.Catalog;
+
+/// <summary>
+/// The open-data catalog: datasets mirrored from the layer registry, the CKAN Action API with its datastore, DCAT, the
+/// dataset pages, and staff uploads (Uploads/: versions, import status, recurring refresh from a URL).
+/// </summary>
+public static class CatalogFeature
+{
+    public static IServiceCollection AddCatalog(this IServiceCollection s, IConfiguration config)
+    {
+        s.AddScoped<CatalogSync>();
+        s.AddSingleton(_ => new DatastoreReader(config.GetConnectionString("OpenVeracruzDatastore") is { Length: > 0 } cs
+            ? cs : DatastoreReader.DefaultConnectionString(PlatformDatabase.ConnectionString(config))));
+        s.Configure<UploadOptions>(config.GetSection("Uploads"));
+        s.AddSingleton(sp => new UploadStore(UploadOptions.ResolveRoot(
+            sp.GetRequiredService<IOptions<DataOptions>>().Value.UploadsPath, sp.GetRequiredService<IWebHostEnvironment>().ContentRootPath)));
+        s.AddSingleton<IRefreshScheduler, HangfireRefreshScheduler>();
+        s.AddScoped<RefreshResourceJob>();
+        // a web process that leaves jobs to a worker picks up the layers the worker imports
+        if (JobsFeature.Enabled(config) && !JobsFeature.RunsHere(config)) s.AddHostedService<UploadedLayersSync>();
+        return s;
+    }
+
+    public static WebApplication MapCatalog(this WebApplication app)
+    {
+        app.MapCkanApi();
+        app.MapDcatEndpoints();
+        app.MapUploadEndpoints();
+        // the dataset page is one static file for every dataset: it reads the name from its own address
+        if (RepositoryFolders.Web(app.Environment) is { } web) app.MapDatasetPage(Path.Combine(web, "datos", "dataset.html"));
+        return app;
+    }
+}
