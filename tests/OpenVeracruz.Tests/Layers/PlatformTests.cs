@@ -45,6 +45,69 @@ public class PlatformTests(PlatformFixture f)
     }
 
     [Fact]
+    public async Task A_cadastre_staff_have_edited_is_not_regenerated_when_its_inputs_change()
+    {
+        // staff work in the cadastre: a (rejected) proposal is enough to make a regeneration a loss
+        var edit = await f.ScalarAsync<long>("""
+            INSERT INTO cadastre.parcel_edits (kind, target_claves, base_versions, payload, reason, state, proposed_by, proposed_at)
+            VALUES ('attributes', '{}', '{}', '{}', 'prueba de regeneración', 'rejected', 'pruebas', now()) RETURNING id
+            """);
+        try
+        {
+            var parcels = await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcels");
+            await using var scope = f.Services.CreateAsyncScope();
+            var loader = scope.ServiceProvider.GetRequiredService<DatasetLoader>();
+            var layer = scope.ServiceProvider.GetRequiredService<OpenVeracruz.Platform.Layers.LayerRegistry>().Find("parcels")!;
+            // another parcel count is another input: without staff work this would lay the cadastre out again
+            var report = await loader.LoadParcelsAsync(layer, PlatformFixture.ParcelCount + 1);
+            Assert.True(report.Skipped);
+            Assert.Equal(parcels, await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcels"));
+            Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcel_edits WHERE id = @id", ("id", edit)));
+        }
+        finally
+        {
+            await f.ScalarAsync<int>("WITH d AS (DELETE FROM cadastre.parcel_edits WHERE id = @id RETURNING 1) SELECT count(*)::int FROM d", ("id", edit));
+        }
+    }
+
+    [Theory]
+    [InlineData("/package.json")]
+    [InlineData("/package-lock.json")]
+    [InlineData("/node_modules/leaflet/package.json")]
+    [InlineData("/node_modules/.package-lock.json")]
+    [InlineData("/README.md")]
+    [InlineData("/lib/../package.json")]
+    [InlineData("/NODE_MODULES/leaflet/dist/leaflet.js")]
+    public async Task Only_what_the_pages_use_is_served(string path)
+    {
+        var response = await f.Http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Page_modules_are_sent_compressed_to_browsers_that_ask()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/vendor/leaflet/leaflet-src.esm.js");
+        request.Headers.AcceptEncoding.ParseAdd("gzip, br");
+        var response = await f.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(response.Content.Headers.ContentEncoding, e => e is "br" or "gzip");
+        Assert.True((await response.Content.ReadAsByteArrayAsync()).Length < 200_000, "Leaflet's 425 KB module goes compressed");
+    }
+
+    [Theory]
+    [InlineData("/", "text/html")]
+    [InlineData("/lib/api.js", "text/javascript")]
+    [InlineData("/vendor/leaflet/leaflet-src.esm.js", "text/javascript")]
+    [InlineData("/vendor/geoman/leaflet-geoman.css", "text/css")]
+    public async Task The_pages_and_their_libraries_are_served(string path, string type)
+    {
+        var response = await f.Http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(type, response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task Loading_again_changes_nothing()
     {
         var before = await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcels");
