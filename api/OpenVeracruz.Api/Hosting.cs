@@ -3,8 +3,6 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.OData;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.OpenApi.Any;
@@ -82,11 +80,6 @@ public static class Hosting
             o.SerializerOptions.Converters.Add(new GeoJsonConverterFactory(GeoJson.Factory));
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
-
-        s.AddControllers()
-            .AddApplicationPart(typeof(ParcelsController).Assembly)
-            .AddOData(o => o.Select().Filter().OrderBy().Count().SetMaxTop(null).AddRouteComponents("odata", ODataModel.Build()));
-        s.Configure<ApiBehaviorOptions>(o => o.SuppressMapClientErrors = false);
 
         s.AddEndpointsApiExplorer();
         s.AddSwaggerGen(o =>
@@ -251,8 +244,8 @@ public static class Hosting
         app.MapAuthEndpoints();
         app.MapDcatEndpoints();
         app.MapGisDownloadEndpoints();
+        app.MapODataEndpoints();
         app.UseHangfireDashboard("/jobs", new DashboardOptions { Authorization = [new StaffDashboardFilter()], AppPath = "/", DashboardTitle = "OpenVeracruz — trabajos / jobs" });
-        app.MapControllers();
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

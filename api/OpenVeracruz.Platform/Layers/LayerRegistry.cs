@@ -51,6 +51,8 @@ public sealed class LayerRegistry
     public IReadOnlyList<DatasetManifest> Datasets { get; }
     public IEnumerable<LayerDefinition> All => _layers.Values.OrderBy(l => l.Kind == "cadastre" ? 1 : 0).ThenBy(l => l.Id, StringComparer.Ordinal);
     public LayerDefinition? Find(string id) => _layers.GetValueOrDefault(id);
+    /// <summary>The layers as they are now: the same object until a layer is registered or removed (a key for caches).</summary>
+    public IReadOnlyDictionary<string, LayerDefinition> Snapshot => _layers;
 
     /// <summary>Adds or replaces a layer defined at run time; a bundled layer's id cannot be taken.</summary>
     public void Register(LayerDefinition layer)
