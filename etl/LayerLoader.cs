@@ -30,7 +30,7 @@ public static class LayerLoader
         using var sha = SHA256.Create();
         void Add(byte[] b) => sha.TransformBlock(b, 0, b.Length, null, 0);
         Add(System.Text.Encoding.UTF8.GetBytes(Version + string.Join("|", extra)));
-        Add(File.ReadAllBytes(Path.Combine(layer.DatasetFolder, "dataset.json")));
+        Add(WithoutODataNames(File.ReadAllBytes(Path.Combine(layer.DatasetFolder, "dataset.json"))));
         var manifest = layer.Dataset.Layer!;
         foreach (var f in manifest.Files) Add(File.ReadAllBytes(Path.Combine(layer.DatasetFolder, f.Path)));
         if (manifest.Join is { } j) Add(File.ReadAllBytes(Path.Combine(layer.DatasetFolder, j.Path)));
@@ -41,6 +41,36 @@ public static class LayerLoader
     /// <summary>SHA-256 of the parts, as hex.</summary>
     public static string Hash(params string[] parts) =>
         Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\u001f", parts))));
+
+    /// <summary>
+    /// dataset.json without the layer's "odata" block (and the comma before it). The block only names the layer on the
+    /// OData door: renaming there must not reload the data (for the cadastre, a reload regenerates the parcels and drops
+    /// their edits). The other bytes stay as they are, so a load hashed before the block was added still matches.
+    /// </summary>
+    public static byte[] WithoutODataNames(byte[] json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var inLayer = false;
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName) continue;
+            if (reader.CurrentDepth == 1) inLayer = reader.ValueTextEquals("layer");
+            else if (inLayer && reader.CurrentDepth == 2 && reader.ValueTextEquals("odata"))
+            {
+                var start = (int)reader.TokenStartIndex;
+                reader.Read();
+                reader.Skip();
+                var end = (int)reader.BytesConsumed;
+                var before = json.AsSpan(0, start).LastIndexOf((byte)',');
+                var after = json.AsSpan(end).TrimStart(" \t\r\n"u8);
+                // the last member takes the comma before it; a member followed by others takes the comma after it
+                return after.Length > 0 && after[0] == (byte)','
+                    ? [.. json.AsSpan(0, start), .. after[1..]]
+                    : [.. json.AsSpan(0, before), .. json.AsSpan(end)];
+            }
+        }
+        return json;
+    }
 
     public static async Task<string?> LoadedHashAsync(NpgsqlConnection conn, string datasetId, CancellationToken ct)
     {

@@ -29,7 +29,6 @@ public static class Hosting
         s.AddCadastre(config);
         s.AddCatalog(config);
         s.AddDataLoading(config);
-        s.AddODataDoor(config);
     }
 
     /// <summary>Migrations, the first administrator and the bundled data, before the first request is served.</summary>

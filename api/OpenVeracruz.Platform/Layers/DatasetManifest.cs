@@ -37,6 +37,7 @@ public sealed record DatasetManifest(
     }
 
     private static readonly Regex Identifier = new("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant);
+    private static readonly Regex ODataIdentifier = new("^[A-Za-z_][A-Za-z0-9_]{0,127}$", RegexOptions.CultureInvariant);
 
     private void Validate(string path)
     {
@@ -54,6 +55,16 @@ public sealed record DatasetManifest(
         if (Layer.Versions is { } v && (v.Split('.') is not [var vs, var vt] || !Identifier.IsMatch(vs) || !Identifier.IsMatch(vt)))
             throw new InvalidDataException($"{path}: layer.versions must be schema.table in lower-case letters, digits and _");
         if (Layer.Properties.All(p => p.Name != Layer.Key)) throw new InvalidDataException($"{path}: layer.key must be one of its properties");
+        if (Layer.OData is { } odata)
+        {
+            if (odata.EntitySet is { } set && !ODataIdentifier.IsMatch(set))
+                throw new InvalidDataException($"{path}: layer.odata.entitySet '{set}' is not an OData identifier (a letter or _, then letters, digits or _)");
+            foreach (var (column, name) in odata.Properties ?? [])
+            {
+                if (Layer.Properties.All(p => p.Name != column)) throw new InvalidDataException($"{path}: layer.odata.properties names '{column}', which is not a property of the layer");
+                if (!ODataIdentifier.IsMatch(name)) throw new InvalidDataException($"{path}: layer.odata.properties.{column} '{name}' is not an OData identifier");
+            }
+        }
     }
 }
 
@@ -74,7 +85,14 @@ public sealed record LayerManifest(
     LayerFile[] Files,
     LayerJoin? Join,
     LayerPropertyManifest[] Properties,
-    string? Versions = null);
+    string? Versions = null,
+    [property: JsonPropertyName("odata")] LayerODataManifest? OData = null);
+
+/// <summary>
+/// The layer's names on the OData door, when they differ from the default (PascalCase of the snake_case name):
+/// the entity set, and OData names of properties by their column name.
+/// </summary>
+public sealed record LayerODataManifest(string? EntitySet, Dictionary<string, string>? Properties);
 
 public sealed record LayerFile(string Path, string Format);
 

@@ -21,6 +21,9 @@ public sealed record LayerDefinition(
     string DatasetFolder,
     string? VersionsTable = null)
 {
+    /// <summary>The kind of the layers imported from staff uploads (ids u_ and 8 hex digits, kept as they are by every door).</summary>
+    public const string UploadedKind = "uploaded";
+
     /// <summary>The table as a quoted SQL identifier.</summary>
     public string QualifiedTable => $"{Quote(Schema)}.{Quote(Table)}";
 
@@ -55,6 +58,8 @@ public sealed class LayerRegistry
     public IReadOnlyList<DatasetManifest> Datasets { get; }
     public IEnumerable<LayerDefinition> All => _layers.Values.OrderBy(l => l.Kind == "cadastre" ? 1 : 0).ThenBy(l => l.Id, StringComparer.Ordinal);
     public LayerDefinition? Find(string id) => _layers.GetValueOrDefault(id);
+    /// <summary>The layers as they are now: the same object until a layer is registered or removed (a key for caches).</summary>
+    public IReadOnlyDictionary<string, LayerDefinition> Snapshot => _layers;
 
     /// <summary>Adds or replaces a layer defined at run time; a bundled layer's id cannot be taken.</summary>
     public void Register(LayerDefinition layer)

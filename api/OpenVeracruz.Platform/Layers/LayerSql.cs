@@ -173,6 +173,15 @@ public static class LayerSql
         return cmd;
     }
 
+    /// <summary>Longitude (WGS 84, 7 decimals) of a point inside the geometry: how every tabular door places a feature.</summary>
+    public static string PointLongitude(string geom) => $"round(ST_X(ST_PointOnSurface({geom}))::numeric, 7)::double precision";
+
+    /// <summary>Latitude (WGS 84, 7 decimals) of the same point inside the geometry.</summary>
+    public static string PointLatitude(string geom) => $"round(ST_Y(ST_PointOnSurface({geom}))::numeric, 7)::double precision";
+
+    /// <summary>The geometry as WKT with 7 decimals (about a centimetre).</summary>
+    public static string Wkt(string geom) => $"ST_AsText({geom}, 7)";
+
     /// <summary>Rows for tabular downloads: the public properties, then the geometry as lon/lat of a point on the surface, or WKT.</summary>
     public static NpgsqlCommand Rows(NpgsqlConnection conn, LayerDefinition layer, CsvGeometry geometry)
     {
@@ -182,11 +191,11 @@ public static class LayerSql
         switch (geometry)
         {
             case CsvGeometry.LonLat:
-                cols.Add($"round(ST_X(ST_PointOnSurface({g}))::numeric, 7)::double precision AS longitude");
-                cols.Add($"round(ST_Y(ST_PointOnSurface({g}))::numeric, 7)::double precision AS latitude");
+                cols.Add($"{PointLongitude(g)} AS longitude");
+                cols.Add($"{PointLatitude(g)} AS latitude");
                 break;
             case CsvGeometry.Wkt:
-                cols.Add($"ST_AsText({g}, 7) AS wkt");
+                cols.Add($"{Wkt(g)} AS wkt");
                 break;
         }
         cmd.CommandText = $"SELECT {string.Join(", ", cols)} FROM {layer.QualifiedTable} t ORDER BY t.{Q(layer.KeyColumn)}";
@@ -203,8 +212,7 @@ public static class LayerSql
     {
         var g = "s." + Q(layer.GeometryColumn);
         return $"(SELECT {string.Join(", ", layer.Properties.Select(p => "s." + Q(p.Name)))}, " +
-               $"round(ST_X(ST_PointOnSurface({g}))::numeric, 7)::double precision AS longitude, " +
-               $"round(ST_Y(ST_PointOnSurface({g}))::numeric, 7)::double precision AS latitude FROM {layer.QualifiedTable} s) t";
+               $"{PointLongitude(g)} AS longitude, {PointLatitude(g)} AS latitude FROM {layer.QualifiedTable} s) t";
     }
 
     private static string RecordWhere(LayerDefinition layer, RecordQuery q, NpgsqlCommand cmd)

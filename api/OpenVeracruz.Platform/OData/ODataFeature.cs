@@ -1,26 +1,9 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.OData;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Routing;
 
 namespace OpenVeracruz.Platform.OData;
 
-/// <summary>OData v4 at /odata, served by ASP.NET Core OData's controller routing.</summary>
+/// <summary>OData v4 at /odata: one entity set per registry layer, queries translated to parameterised SQL.</summary>
 public static class ODataFeature
 {
-    public static IServiceCollection AddODataDoor(this IServiceCollection s, IConfiguration config)
-    {
-        s.AddControllers()
-            .AddApplicationPart(typeof(ParcelsController).Assembly)
-            .AddOData(o => o.Select().Filter().OrderBy().Count().SetMaxTop(null).AddRouteComponents("odata", ODataModel.Build()));
-        s.Configure<ApiBehaviorOptions>(o => o.SuppressMapClientErrors = false);
-        return s;
-    }
-
-    public static WebApplication MapOData(this WebApplication app)
-    {
-        app.MapControllers();
-        return app;
-    }
+    public static IEndpointRouteBuilder MapOData(this IEndpointRouteBuilder app) => app.MapODataEndpoints();
 }

@@ -29,7 +29,7 @@ public sealed class ArchitectureTests
         ["Catalog"] = ["Shared", "Data", "Auth", "Layers", "Jobs"],
         ["Downloads"] = ["Shared", "Data", "Layers"],
         ["Ogc"] = ["Shared", "Data", "Layers"],
-        ["OData"] = ["Shared", "Data", "Layers", "Cadastre"], // until the OData model is built from the registry
+        ["OData"] = ["Shared", "Data", "Layers"],
     };
 
     [Fact]

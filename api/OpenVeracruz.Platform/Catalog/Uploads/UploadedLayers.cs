@@ -16,7 +16,7 @@ namespace OpenVeracruz.Platform.Catalog.Uploads;
 /// </summary>
 public static class UploadedLayers
 {
-    public const string Kind = "uploaded";
+    public const string Kind = LayerDefinition.UploadedKind;
 
     /// <summary>Layer id of an uploaded resource: u_ and the first 8 hex digits of its id.</summary>
     public static string LayerId(Guid resourceId) => "u_" + resourceId.ToString("N")[..8];
