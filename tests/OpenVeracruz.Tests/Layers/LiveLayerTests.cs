@@ -28,11 +28,14 @@ public class LiveLayerTests(PlatformFixture f)
         {
             Id = id, Title = "Módulos de prueba", Schema = "live_tests", Table = id, GeometryType = "Point", KeyColumn = "code", Kind = "service",
             Properties = [new("code", "text", null, "Clave", null), new("status", "text", null, "Estado", null)],
+            Dataset = template.Dataset with { Layer = template.Dataset.Layer! with { OData = null } },
         });
         try
         {
             await f.ScalarAsync<int>($"UPDATE live_tests.{id} SET status = 'sin papel' WHERE code = 'K-01'; SELECT 1");
-            foreach (var url in new[] { $"/ogc/collections/{id}/items", $"/ogc/collections/{id}/items/K-01", $"/downloads/{id}.csv", $"/downloads/{id}.geojson", $"/downloads/{id}.kml" })
+            var odata = OpenVeracruz.Platform.OData.ODataModel.Pascal(id);
+            foreach (var url in new[] { $"/ogc/collections/{id}/items", $"/ogc/collections/{id}/items/K-01", $"/downloads/{id}.csv", $"/downloads/{id}.geojson",
+                                        $"/downloads/{id}.kml", $"/odata/{odata}", $"/odata/{odata}('K-01')" })
             {
                 var response = await f.Http.GetAsync(url);
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
