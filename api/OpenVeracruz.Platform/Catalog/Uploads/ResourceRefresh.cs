@@ -17,7 +17,7 @@ public interface IRefreshScheduler
     void Remove(Guid resourceId);
 }
 
-public enum RefreshOutcome { NewVersion, Unchanged, NotConfigured }
+public enum RefreshOutcome { NewVersion, Unchanged, NotConfigured, Refused }
 
 public sealed record RefreshResult(RefreshOutcome Outcome, int? Version, string Message);
 
