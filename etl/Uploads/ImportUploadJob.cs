@@ -52,7 +52,7 @@ public sealed class ImportUploadJob(NpgsqlDataSource ds, LayerRegistry registry,
                     continue;
                 }
                 log.LogError(e, "Import of {Resource} version {Version} failed (attempt {Attempt})", resourceId, version, attempt);
-                var reason = StorableText.Clean(e.Message);
+                var reason = Reason(e);
                 var message = transient
                     ? $"The import failed in {attempt} attempts in a row and stopped: {reason} / La importación falló en {attempt} intentos seguidos y se detuvo: {reason}"
                     : $"The import failed and will not be retried: {reason} / La importación falló y no se reintentará: {reason}";
@@ -64,6 +64,21 @@ public sealed class ImportUploadJob(NpgsqlDataSource ds, LayerRegistry registry,
                 throw;
             }
         }
+    }
+
+    /// <summary>
+    /// What the status says of an error: it is public for a public dataset, so PostgreSQL's own words without its DETAIL
+    /// (row values), and no connection details (server address).
+    /// </summary>
+    private static string Reason(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            switch (x)
+            {
+                case PostgresException pg: return StorableText.Clean($"{pg.SqlState}: {pg.MessageText}");
+                case NpgsqlException or TimeoutException: return "the connection to the database failed or timed out";
+            }
+        return StorableText.Clean(e.Message);
     }
 
     /// <summary>Errors that may pass on their own: the connection, the server's state or a lock, never the data.</summary>
