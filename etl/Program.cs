@@ -78,7 +78,7 @@ public static class EtlCli
         var job = new ImportUploadJob(db, LayerRegistry.Load(datasets), store, Options.Create(new UploadOptions()), loggers.CreateLogger<ImportUploadJob>());
         await job.ImportAsync(resource, version, CancellationToken.None);
         await using var ctx = PlatformDatabase.CreateContext(db);
-        var status = await UploadStatus.LatestAsync(ctx, resource, CancellationToken.None);
+        var status = await UploadStatus.OfAsync(ctx, resource, version, CancellationToken.None);
         Console.WriteLine(status is null ? "no such upload" : $"{status.State}: {status.Message}");
         return status?.State == ImportJob.Succeeded ? 0 : 1;
     }

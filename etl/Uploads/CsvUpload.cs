@@ -80,7 +80,9 @@ public static class CsvUpload
                 }
                 else { field.Append(c); atFieldStart = false; }
             }
-            if (quoted) throw report.Refuse($"Line {start}: a quoted field is never closed (a \" is missing before the end of the file).", "file");
+            if (quoted)
+                throw report.Refuse($"Line {start}: a quoted field is never closed (a \" is missing before the end of the file).",
+                    $"Línea {start}: un campo entre comillas nunca se cierra (falta una \" antes del final del archivo).", "file");
             fields.Add(field.ToString());
             if (fields.Count == 1 && fields[0].Length == 0) continue;
             yield return (start, fields);
@@ -112,9 +114,10 @@ public static class CsvUpload
         var text = Decode(bytes);
         var delimiter = Delimiter(text);
         using var records = Records(text, delimiter, report).GetEnumerator();
-        if (!records.MoveNext()) throw report.Refuse("The file has no header line: the first line must name the columns.", "header");
-        var header = records.Current.Fields.Select(h => h.Trim()).ToList();
-        if (header.All(h => h.Length == 0)) throw report.Refuse("The header line names no column.", "header");
+        if (!records.MoveNext())
+            throw report.Refuse("The file has no header line: the first line must name the columns.", "El archivo no tiene encabezado: la primera línea debe nombrar las columnas.", "header");
+        var header = records.Current.Fields.Select(h => report.Storable(h.Trim(), records.Current.Line, h.Trim())).ToList();
+        if (header.All(h => h.Length == 0)) throw report.Refuse("The header line names no column.", "El encabezado no nombra ninguna columna.", "header");
         var plain = header.Select(ColumnNames.Plain).ToList();
         int lon = Find(plain, LonNames), lat = Find(plain, LatNames), wkt = -1;
         if (lon < 0 || lat < 0)
@@ -122,7 +125,8 @@ public static class CsvUpload
             (lon, lat) = (-1, -1);
             wkt = Find(plain, WktNames);
             if (wkt < 0)
-                throw report.Refuse($"No geometry columns: name them longitude and latitude (or lon/lat, longitud/latitud, x/y), or give the geometry as WKT in a column named wkt. The header has: {string.Join(", ", header)}.", "header");
+                throw report.Refuse($"No geometry columns: name them longitude and latitude (or lon/lat, longitud/latitud, x/y), or give the geometry as WKT in a column named wkt. The header has: {string.Join(", ", header)}.",
+                    $"No hay columnas de geometría: nómbrelas longitud y latitud (o lon/lat, longitude/latitude, x/y), o dé la geometría en WKT en una columna llamada wkt. El encabezado tiene: {string.Join(", ", header)}.", "header");
         }
         var geometryColumns = new HashSet<int> { lon, lat, wkt };
         var keep = Enumerable.Range(0, header.Count).Where(i => !geometryColumns.Contains(i)).ToList();
@@ -131,7 +135,9 @@ public static class CsvUpload
         var kept = new List<(long Line, Geometry Geometry)>();
         while (records.MoveNext())
         {
-            var (line, fields) = records.Current;
+            var line = records.Current.Line;
+            // a NUL is never data: removed (and listed) before the coordinates are read, so the row still loads
+            var fields = records.Current.Fields.Select((v, i) => report.Storable(v, line, i < header.Count ? header[i] : "")).ToList();
             if (fields.Count > header.Count && fields.Skip(header.Count).All(f => f.Trim().Length == 0)) fields = fields[..header.Count];
             if (fields.Count != header.Count)
             {
@@ -170,7 +176,14 @@ public static class UploadTables
     public static UploadedTable Build(List<object?[]> values, IReadOnlyList<string> titles, bool untypedText, List<(long Row, Geometry Geometry)> geometries, ImportReport report)
     {
         if (geometries.Count == 0)
-            throw report.Refuse(report.Rejected > 0 ? $"No valid row remains: all {report.Rejected} rows were rejected (see the report)." : "The file holds no rows.", "file");
+            throw report.Rejected > 0
+                ? report.Refuse($"No valid row remains: all {report.Rejected} rows were rejected (see the report).", $"No queda ninguna fila válida: las {report.Rejected} filas fueron rechazadas (vea el informe).", "file")
+                : report.Refuse("The file holds no rows.", "El archivo no contiene filas.", "file");
+        // the readers hand over text as the file had it: what PostgreSQL cannot store is removed here, for every format
+        titles = titles.Select(t => report.Storable(t, 0, t)).ToList();
+        for (var i = 0; i < values.Count; i++)
+            for (var c = 0; c < values[i].Length; c++)
+                if (values[i][c] is string s) values[i][c] = report.Storable(s, geometries[i].Row, titles[c]);
         var columns = ValueTypes.Resolve(values, titles, untypedText);
         var type = UploadGeometry.LayerType(geometries.Select(g => g.Geometry));
         var rows = new List<UploadedRow>(values.Count);

@@ -12,15 +12,16 @@ public static class GeoJsonUpload
         JsonDocument doc;
         var start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
         try { doc = JsonDocument.Parse(bytes.AsMemory(start), new JsonDocumentOptions { MaxDepth = 256 }); }
-        catch (JsonException e) { throw report.Refuse($"The file is not valid JSON (line {e.LineNumber + 1}): {e.Message}"); }
+        catch (JsonException e) { throw report.Refuse($"The file is not valid JSON (line {e.LineNumber + 1}): {e.Message}", $"El archivo no es JSON válido (línea {e.LineNumber + 1})."); }
         using (doc)
         {
             var root = doc.RootElement;
             var type = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
             if (type != "FeatureCollection")
-                throw report.Refuse($"The GeoJSON must be a FeatureCollection; this one is {(type is null ? "not a GeoJSON object" : "a " + type)}.", "type");
+                throw report.Refuse($"The GeoJSON must be a FeatureCollection; this one is {(type is null ? "not a GeoJSON object" : "a " + type)}.",
+                    $"El GeoJSON debe ser una FeatureCollection; este {(type is null ? "no es un objeto GeoJSON" : "es un " + type)}.", "type");
             if (!root.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array)
-                throw report.Refuse("The FeatureCollection has no features array.", "features");
+                throw report.Refuse("The FeatureCollection has no features array.", "La FeatureCollection no tiene un arreglo features.", "features");
 
             var titles = new List<string>();
             var index = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -46,13 +47,24 @@ public static class GeoJsonUpload
                     }
                 }
                 if (UploadGeometry.Prepare(g, n, report) is not { } ready) continue;
+                List<(string Name, object? Value)> properties = [];
+                try
+                {
+                    if (f.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
+                        // a NUL in a name is removed here, so "a\u0000b" and "ab" are one column
+                        properties = props.EnumerateObject().Select(p => (report.Storable(p.Name, n, p.Name), ValueTypes.FromJson(p.Value))).ToList();
+                }
+                catch (InvalidOperationException)
+                {
+                    report.Reject(n, "properties", "a property holds an escaped lone surrogate (\\uD800 to \\uDFFF), which is not text");
+                    continue;
+                }
                 var values = new Dictionary<int, object?>();
-                if (f.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
-                    foreach (var p in props.EnumerateObject())
-                    {
-                        if (!index.TryGetValue(p.Name, out var col)) { index[p.Name] = col = titles.Count; titles.Add(p.Name); }
-                        values[col] = ValueTypes.FromJson(p.Value);
-                    }
+                foreach (var (name, value) in properties)
+                {
+                    if (!index.TryGetValue(name, out var col)) { index[name] = col = titles.Count; titles.Add(name); }
+                    values[col] = value;
+                }
                 rows.Add(values);
                 kept.Add((n, ready));
             }

@@ -48,9 +48,10 @@ public static class GeoPackageUpload
                 await using var r = await cmd.ExecuteReaderAsync(ct);
                 while (await r.ReadAsync(ct)) tables.Add((r.GetString(0), r.GetString(1), r.GetInt32(2)));
             }
-            if (tables.Count == 0) throw report.Refuse("The GeoPackage holds no feature table (gpkg_contents lists none with data_type 'features').");
+            if (tables.Count == 0) throw report.Refuse("The GeoPackage holds no feature table (gpkg_contents lists none with data_type 'features').",
+                "El GeoPackage no contiene ninguna tabla de elementos (gpkg_contents no lista ninguna con data_type 'features').");
             var (table, geometryColumn, srs) = tables[0];
-            if (tables.Count > 1) report.Note("table", $"only the first feature table '{table}' was imported; the file also holds {string.Join(", ", tables.Skip(1).Select(t => t.Table))}");
+            if (tables.Count > 1) report.Note(0, "table", $"only the first feature table '{table}' was imported; the file also holds {string.Join(", ", tables.Skip(1).Select(t => t.Table))}");
 
             MathTransform? transform = null;
             if (epsg is { } code) transform = UploadGeometry.TransformFrom(await UploadGeometry.EpsgWktAsync(db, code, report, ct), $"EPSG:{code}", report);
@@ -95,7 +96,7 @@ public static class GeoPackageUpload
             }
             return UploadTables.Build(values, columns.Select(c => c.Name).ToList(), untypedText: false, kept, report);
         }
-        catch (SqliteException e) { throw report.Refuse($"The GeoPackage cannot be read: {e.Message}"); }
+        catch (SqliteException e) { throw report.Refuse($"The GeoPackage cannot be read: {e.Message}", $"El GeoPackage no se puede leer: {e.Message}"); }
     }
 
     /// <summary>The WKT of a GeoPackage srs_id: its gpkg_spatial_ref_sys definition, else the EPSG code it names.</summary>
@@ -105,7 +106,7 @@ public static class GeoPackageUpload
         cmd.CommandText = "SELECT definition, organization, organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = $id";
         cmd.Parameters.AddWithValue("$id", srs);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct)) throw report.Refuse($"srs_id {srs} is not in gpkg_spatial_ref_sys. " + UploadGeometry.AskEpsg, "crs");
+        if (!await r.ReadAsync(ct)) throw report.Refuse($"srs_id {srs} is not in gpkg_spatial_ref_sys. " + UploadGeometry.AskEpsg, $"srs_id {srs} no está en gpkg_spatial_ref_sys. " + UploadGeometry.AskEpsgEs, "crs");
         if (r.GetString(1).Equals("EPSG", StringComparison.OrdinalIgnoreCase) && Crs.Supported.Any(c => c.Srid == r.GetInt32(2)))
             return await UploadGeometry.EpsgWktAsync(db, r.GetInt32(2), report, ct);
         return r.GetString(0);

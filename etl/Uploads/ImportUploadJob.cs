@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,14 +17,87 @@ namespace OpenVeracruz.Etl.Uploads;
 /// way. The file is read and checked first (bad rows go to the report); then, in one transaction, the layer table
 /// is replaced (staging table, binary COPY, swap), the layer registered, the resource made datastore-active with its
 /// CSV/GeoJSON/OGC distributions, the version and the job's state written. A failure leaves the previous version.
+/// Failures end in a recorded state: a file that cannot be read is refused; a transient database error (connection
+/// lost, deadlock, timeout) is retried here a few times; anything else would fail the same way again and is recorded once.
 /// </summary>
 public sealed class ImportUploadJob(NpgsqlDataSource ds, LayerRegistry registry, UploadStore store, IOptions<UploadOptions> options, ILogger<ImportUploadJob> log)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The waits before the second, third and fourth attempt after a transient error; then the failure is recorded.</summary>
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(16)];
+
+    /// <summary>Hangfire's entry point. Hangfire does not retry it: the job retries what may pass and records the rest.</summary>
+    [AutomaticRetry(Attempts = 0)]
     public Task RunAsync(Guid resourceId, int version) => ImportAsync(resourceId, version, CancellationToken.None);
 
+    /// <summary>Imports the version; throws, after recording it, only a failure that is no fault of the file.</summary>
     public async Task ImportAsync(Guid resourceId, int version, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var report = new ImportReport(options.Value.MaxReportRows);
+            try
+            {
+                await AttemptAsync(resourceId, version, report, ct);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var transient = IsTransient(e);
+                if (transient && attempt <= RetryDelays.Length)
+                {
+                    log.LogWarning(e, "Import of {Resource} version {Version}: attempt {Attempt} met a transient error; trying again", resourceId, version, attempt);
+                    await Task.Delay(RetryDelays[attempt - 1], ct);
+                    continue;
+                }
+                log.LogError(e, "Import of {Resource} version {Version} failed (attempt {Attempt})", resourceId, version, attempt);
+                var reason = Reason(e);
+                var message = transient
+                    ? $"The import failed in {attempt} attempts in a row and stopped: {reason} / La importación falló en {attempt} intentos seguidos y se detuvo: {reason}"
+                    : $"The import failed and will not be retried: {reason} / La importación falló y no se reintentará: {reason}";
+                try { await FailAsync(resourceId, version, message, report, ct); }
+                catch (Exception recording) when (recording is not OperationCanceledException)
+                {
+                    log.LogError(recording, "Import of {Resource} version {Version}: the failure could not be recorded", resourceId, version);
+                }
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// What the status says of an error: it is public for a public dataset, so PostgreSQL's own words without its DETAIL
+    /// (row values), and no connection details (server address).
+    /// </summary>
+    private static string Reason(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            switch (x)
+            {
+                case PostgresException pg: return StorableText.Clean($"{pg.SqlState}: {pg.MessageText}");
+                case NpgsqlException or TimeoutException: return "the connection to the database failed or timed out";
+            }
+        return StorableText.Clean(e.Message);
+    }
+
+    /// <summary>Errors that may pass on their own: the connection, the server's state or a lock, never the data.</summary>
+    private static bool IsTransient(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            switch (x)
+            {
+                case PostgresException pg:
+                    // 08: connection; 40: deadlock, serialization; 53: resources; 57: shutdown, cancelled by timeout; 58: system
+                    return pg.IsTransient || pg.SqlState[..2] is "08" or "40" or "53" or "57" or "58";
+                case NpgsqlException { IsTransient: true }:
+                case TimeoutException:
+                    return true;
+            }
+        return false;
+    }
+
+    private async Task AttemptAsync(Guid resourceId, int version, ImportReport report, CancellationToken ct)
     {
         ResourceVersion v;
         await using (var db = PlatformDatabase.CreateContext(ds))
@@ -39,7 +113,6 @@ public sealed class ImportUploadJob(NpgsqlDataSource ds, LayerRegistry registry,
             job.Start(DateTime.UtcNow);
             await db.SaveChangesAsync(ct);
         }
-        var report = new ImportReport(options.Value.MaxReportRows);
         var started = DateTime.UtcNow;
         try
         {
@@ -57,25 +130,19 @@ public sealed class ImportUploadJob(NpgsqlDataSource ds, LayerRegistry registry,
         {
             await FailAsync(resourceId, version, e.Message, report, ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            log.LogError(e, "Import of {Resource} version {Version} failed", resourceId, version);
-            await FailAsync(resourceId, version, $"The import failed: {e.Message}", report, ct);
-            throw; // Hangfire retries what may be passing (the database was away, …)
-        }
     }
 
     private async Task<UploadedTable> ReadAsync(ResourceVersion v, ImportReport report, CancellationToken ct)
     {
         var path = store.PathOf(v);
-        if (!File.Exists(path)) throw report.Refuse($"The stored file {v.StoredPath} is missing.");
+        if (!File.Exists(path)) throw report.Refuse($"The stored file {v.StoredPath} is missing.", $"Falta el archivo guardado {v.StoredPath}.");
         return v.Format switch
         {
             "csv" => CsvUpload.Read(await File.ReadAllBytesAsync(path, ct), report),
             "geojson" => GeoJsonUpload.Read(await File.ReadAllBytesAsync(path, ct), report),
             "shapefile" => await ShapefileUpload.ReadAsync(path, v.Epsg, options.Value, ds, report, ct),
             "gpkg" => await GeoPackageUpload.ReadAsync(path, v.Epsg, ds, report, ct),
-            _ => throw report.Refuse($"Unknown format '{v.Format}'."),
+            _ => throw report.Refuse($"Unknown format '{v.Format}'.", $"Formato desconocido '{v.Format}'."),
         };
     }
 
@@ -94,7 +161,9 @@ public sealed class ImportUploadJob(NpgsqlDataSource ds, LayerRegistry registry,
             await LayerLoader.Exec(conn, tx, $"SELECT pg_advisory_xact_lock(hashtextextended('{v.ResourceId}', 0))", ct);
             var newer = await db.ResourceVersions.Where(x => x.ResourceId == v.ResourceId && x.Version > v.Version && x.RowCount != null)
                 .MaxAsync(x => (int?)x.Version, ct);
-            if (newer is not null) throw new SupersededException($"Version {newer} of this resource was imported after this one was uploaded: it stays.");
+            if (newer is not null)
+                throw new SupersededException($"Version {newer} of this resource was imported after this one was uploaded: it stays. / " +
+                                              $"La versión {newer} de este recurso se importó después de subir esta: se conserva.");
 
             var resource = await db.Resources.FirstAsync(r => r.Id == v.ResourceId, ct);
             var dataset = await db.Datasets.Include(d => d.Organization).Include(d => d.Resources).FirstAsync(d => d.Id == resource.DatasetId, ct);

@@ -27,7 +27,7 @@ public static class ShapefileUpload
         try { return int.TryParse(name, out var page) ? Encoding.GetEncoding(page) : Encoding.GetEncoding(cpg.Trim()); }
         catch (ArgumentException)
         {
-            report.Note("cpg", $"the .cpg names an unknown encoding '{cpg.Trim()}'; the DBF was read as Windows-1252");
+            report.Note(0, "cpg", $"the .cpg names an unknown encoding '{cpg.Trim()}'; the DBF was read as Windows-1252");
             return Encoding.GetEncoding(1252);
         }
     }
@@ -39,13 +39,13 @@ public static class ShapefileUpload
         {
             string shp;
             try { shp = UploadInspector.ExtractShapefile(zipPath, folder, options); }
-            catch (BadRequestException e) { throw report.Refuse(e.Message); }
+            catch (BadRequestException e) { throw report.Refuse(e.Message, e.MessageEs); }
             var cpg = Path.ChangeExtension(shp, ".cpg");
             var prj = Path.ChangeExtension(shp, ".prj");
             var encoding = CodePage(File.Exists(cpg) ? await File.ReadAllTextAsync(cpg, ct) : null, report);
             MathTransform? transform = null;
             if (epsg is { } code) transform = UploadGeometry.TransformFrom(await UploadGeometry.EpsgWktAsync(db, code, report, ct), $"EPSG:{code}", report);
-            else if (File.Exists(prj)) transform = UploadGeometry.TransformFrom(await File.ReadAllTextAsync(prj, ct), "the .prj file", report);
+            else if (File.Exists(prj)) transform = UploadGeometry.TransformFrom(await File.ReadAllTextAsync(prj, ct), ".prj", report);
 
             var titles = new List<string>();
             var values = new List<object?[]>();
@@ -53,7 +53,8 @@ public static class ShapefileUpload
             using var reader = Shapefile.OpenRead(shp, new ShapefileReaderOptions { Encoding = encoding, GeometryBuilderMode = GeometryBuilderMode.IgnoreInvalidShapes });
             for (var i = 0; i < reader.Fields.Count; i++) titles.Add(reader.Fields[i].Name);
             if (transform is null && epsg is null && !File.Exists(prj) && !LooksGeographic(reader.BoundingBox))
-                throw report.Refuse("The shapefile has no .prj and its coordinates are not longitudes and latitudes. " + UploadGeometry.AskEpsg, "crs");
+                throw report.Refuse("The shapefile has no .prj and its coordinates are not longitudes and latitudes. " + UploadGeometry.AskEpsg,
+                    "El shapefile no tiene .prj y sus coordenadas no son longitudes y latitudes. " + UploadGeometry.AskEpsgEs, "crs");
             long n = 0;
             while (reader.Read(out var deleted))
             {
@@ -67,7 +68,13 @@ public static class ShapefileUpload
             }
             return UploadTables.Build(values, titles, untypedText: false, kept, report);
         }
-        catch (ShapefileException e) { throw report.Refuse($"The shapefile cannot be read: {e.Message}"); }
+        // what the .shp, .shx and .dbf readers throw on a damaged or foreign file (an unknown dBASE version is NotSupported):
+        // the file will never read better, so it is refused, not retried
+        catch (Exception e) when (e is ShapefileException or NotSupportedException or InvalidDataException or EndOfStreamException or ArgumentException
+                                  or FormatException or InvalidOperationException or IndexOutOfRangeException or OverflowException)
+        {
+            throw report.Refuse($"The shapefile cannot be read (.shp, .shx or .dbf): {e.Message}", $"El shapefile no se puede leer (.shp, .shx o .dbf): {e.Message}");
+        }
         finally
         {
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);

@@ -79,6 +79,7 @@ public static class UploadGeometry
 
     /// <summary>How the staff member unblocks an import whose CRS is unknown.</summary>
     public const string AskEpsg = "Give its EPSG code: resource_patch with id and epsg (e.g. epsg=32614), and the file is imported again.";
+    public const string AskEpsgEs = "Indique su código EPSG: resource_patch con id y epsg (p. ej. epsg=32614), y el archivo se importa de nuevo.";
 
     private static readonly CoordinateSystemFactory Systems = new();
     private static readonly CoordinateTransformationFactory Transforms = new();
@@ -94,13 +95,15 @@ public static class UploadGeometry
         try { cs = Systems.CreateFromWkt(wkt.Trim()); }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or FormatException or InvalidOperationException or NullReferenceException or IndexOutOfRangeException)
         {
-            throw report.Refuse($"The coordinate reference system of {source} could not be read ({e.Message}). " + AskEpsg, "crs");
+            throw report.Refuse($"The coordinate reference system of {source} could not be read ({e.Message}). " + AskEpsg,
+                $"El sistema de referencia de coordenadas de {source} no se pudo leer ({e.Message}). " + AskEpsgEs, "crs");
         }
         if (cs is GeographicCoordinateSystem geo && geo.PrimeMeridian.Longitude == 0 && Math.Abs(geo.AngularUnit.RadiansPerUnit - Math.PI / 180) < 1e-12) return null;
         try { return Transforms.CreateFromCoordinateSystems(cs, GeographicCoordinateSystem.WGS84).MathTransform; }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or NotImplementedException or InvalidOperationException)
         {
-            throw report.Refuse($"The coordinate reference system of {source} ({cs.Name}) is not supported ({e.Message}). " + AskEpsg, "crs");
+            throw report.Refuse($"The coordinate reference system of {source} ({cs.Name}) is not supported ({e.Message}). " + AskEpsg,
+                $"El sistema de referencia de coordenadas de {source} ({cs.Name}) no es compatible ({e.Message}). " + AskEpsgEs, "crs");
         }
     }
 
@@ -111,6 +114,6 @@ public static class UploadGeometry
         await using var cmd = db.CreateCommand("SELECT srtext FROM spatial_ref_sys WHERE auth_name = 'EPSG' AND auth_srid = @c");
         cmd.Parameters.AddWithValue("c", epsg);
         return await cmd.ExecuteScalarAsync(ct) as string is { Length: > 0 } wkt ? wkt
-            : throw report.Refuse($"EPSG:{epsg} is not a coordinate reference system known here.", "epsg");
+            : throw report.Refuse($"EPSG:{epsg} is not a coordinate reference system known here.", $"EPSG:{epsg} no es un sistema de referencia de coordenadas conocido aquí.", "epsg");
     }
 }

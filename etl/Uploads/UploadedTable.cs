@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
 using NetTopologySuite.Geometries;
-using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Catalog.Uploads;
+using OpenVeracruz.Platform.Layers;
+using OpenVeracruz.Platform.Shared;
 
 namespace OpenVeracruz.Etl.Uploads;
 
@@ -26,7 +27,8 @@ public sealed class ImportReport(int maxRows)
 
     private void Add(long row, string field, string problem)
     {
-        if (_problems.Count < maxRows) _problems.Add(new ImportProblem(row, field, problem));
+        // problems quote the file and exceptions: cleaned, or one NUL would make the report itself unstorable
+        if (_problems.Count < maxRows) _problems.Add(new ImportProblem(row, StorableText.Clean(field), StorableText.Clean(problem)));
         else Omitted++;
     }
 
@@ -42,13 +44,23 @@ public sealed class ImportReport(int maxRows)
         Add(row, "geometry", problem);
     }
 
-    /// <summary>A remark on the whole file (row 0) that rejects nothing.</summary>
-    public void Note(string field, string problem) => Add(0, field, problem);
+    /// <summary>A remark that rejects nothing (row 0: on the whole file).</summary>
+    public void Note(long row, string field, string problem) => Add(row, field, problem);
 
-    public UploadRejectedException Refuse(string message, string field = "file")
+    /// <summary>Text of a row as PostgreSQL can store it: a NUL or a lone surrogate is removed and the row listed, the row kept.</summary>
+    public string Storable(string text, long row, string field)
     {
-        Add(0, field, message);
-        return new UploadRejectedException(message, this);
+        var clean = StorableText.Clean(text);
+        if (clean != text) Add(row, field, "NUL or invalid characters were removed from the text");
+        return clean;
+    }
+
+    /// <summary>The whole file is refused, with the reason in English and Spanish.</summary>
+    public UploadRejectedException Refuse(string message, string messageEs, string field = "file")
+    {
+        var both = $"{message} / {messageEs}";
+        Add(0, field, both);
+        return new UploadRejectedException(both, this);
     }
 }
 

@@ -23,6 +23,8 @@ public sealed class PlatformFixture : IAsyncLifetime
     public const string AdminEmail = "admin@pruebas.veracruz.gob.mx";
     public const string AdminPassword = "Admin-de-pruebas-2026";
     public const string StaffPassword = "Clave-de-pruebas-2026";
+    /// <summary>The one loopback address refresh URLs may reach in the tests (Uploads:RefreshAllowedNetworks).</summary>
+    public const string RefreshSourceAddress = "127.77.0.1";
     public static string ConnectionString =>
         Environment.GetEnvironmentVariable("OV_TEST_DB") ?? "Host=127.0.0.1;Port=55433;Database=openveracruz_test;Username=openveracruz";
 
@@ -45,6 +47,8 @@ public sealed class PlatformFixture : IAsyncLifetime
             b.UseSetting("Urls", $"http://127.0.0.1:{port}");
             b.UseSetting("OPENVERACRUZ_ADMIN_EMAIL", AdminEmail);
             b.UseSetting("OPENVERACRUZ_ADMIN_PASSWORD", AdminPassword);
+            // the refresh tests' file server: loopback is refused to refresh URLs unless allowed, as an intranet source would be
+            b.UseSetting("Uploads:RefreshAllowedNetworks:0", $"{RefreshSourceAddress}/32");
         });
         _factory.UseKestrel();
         _factory.StartServer();

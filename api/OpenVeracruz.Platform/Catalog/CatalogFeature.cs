@@ -23,11 +23,13 @@ public static class CatalogFeature
         s.AddScoped<CatalogSync>();
         s.AddSingleton(_ => new DatastoreReader(config.GetConnectionString("OpenVeracruzDatastore") is { Length: > 0 } cs
             ? cs : DatastoreReader.DefaultConnectionString(PlatformDatabase.ConnectionString(config))));
-        s.Configure<UploadOptions>(config.GetSection("Uploads"));
+        s.AddOptions<UploadOptions>().Bind(config.GetSection("Uploads"))
+            .Validate(o => RefreshSources.ParseNetworks(o.RefreshAllowedNetworks) is not null, RefreshSources.NetworksError).ValidateOnStart();
         s.AddSingleton(sp => new UploadStore(UploadOptions.ResolveRoot(
             sp.GetRequiredService<IOptions<DataOptions>>().Value.UploadsPath, sp.GetRequiredService<IWebHostEnvironment>().ContentRootPath)));
         s.AddSingleton<IRefreshScheduler, HangfireRefreshScheduler>();
         s.AddScoped<RefreshResourceJob>();
+        s.AddSingleton<RefreshSources>();
         // a web process that leaves jobs to a worker picks up the layers the worker imports
         if (JobsFeature.Enabled(config) && !JobsFeature.RunsHere(config)) s.AddHostedService<UploadedLayersSync>();
         return s;

@@ -247,7 +247,7 @@ public static partial class CkanWriteActions
         if (c.Params.String("name") is { Length: > 0 } name) res.Name = name;
         if (c.Params.String("description") is { } description) res.Description = description;
         res.LastModified = d.MetadataModified = DateTime.UtcNow;
-        SetRefresh(c, res);
+        await SetRefreshAsync(c, res);
         if (c.Params.Values.ContainsKey("epsg")) return await UploadActions.ReimportAsync(c, res);
         await db.SaveChangesAsync(c.Ct);
         return CkanDictionaries.Resource(res, c.BaseUrl);
@@ -255,9 +255,10 @@ public static partial class CkanWriteActions
 
     /// <summary>
     /// refresh_url and refresh_cron: a recurring refresh that fetches the file again and stores a new version when it
-    /// changed. Both are needed; empty values stop it. Checked before anything is saved.
+    /// changed. Both are needed; empty values stop it. Checked before anything is saved, the URL's host resolved: an address
+    /// inside the platform's network is refused (the fetch checks again, on every connection).
     /// </summary>
-    private static void SetRefresh(CkanContext c, Resource res)
+    private static async Task SetRefreshAsync(CkanContext c, Resource res)
     {
         if (!c.Params.Values.ContainsKey("refresh_url") && !c.Params.Values.ContainsKey("refresh_cron")) return;
         var url = c.Params.Values.ContainsKey("refresh_url") ? c.Params.String("refresh_url")?.Trim() : res.RefreshUrl;
@@ -271,8 +272,7 @@ public static partial class CkanWriteActions
             res.RefreshUrl = res.RefreshCron = null;
             return;
         }
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
-            throw CkanException.Validation("refresh_url", "Must be an http(s) URL");
+        if (await c.Service<RefreshSources>().CheckAsync(url, c.Ct) is { } refused) throw CkanException.Validation("refresh_url", refused);
         try { scheduler.Schedule(res.Id, cron); }
         catch (ArgumentException) { throw CkanException.Validation("refresh_cron", $"'{cron}' is not a cron expression (e.g. \"0 3 * * *\" for every day at 03:00)"); }
         res.RefreshUrl = url;

@@ -18,7 +18,7 @@ namespace OpenVeracruz.Tests.Catalog;
 /// false in the tests) and served by every door. Each test removes its datasets, tables, layers and files.
 /// </summary>
 [Collection(PlatformCollection.Name)]
-public class UploadTests(PlatformFixture f)
+public partial class UploadTests(PlatformFixture f)
 {
     static UploadTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 

@@ -17,16 +17,18 @@ public interface IRefreshScheduler
     void Remove(Guid resourceId);
 }
 
-public enum RefreshOutcome { NewVersion, Unchanged, NotConfigured }
+public enum RefreshOutcome { NewVersion, Unchanged, NotConfigured, Refused }
 
 public sealed record RefreshResult(RefreshOutcome Outcome, int? Version, string Message);
 
 /// <summary>
 /// The recurring refresh of a resource from its refresh URL: the file is fetched (within the upload size limit),
 /// and when its bytes differ from the latest version's it is stored as the next version and imported like an upload.
-/// Takes an id, so a rerun is harmless: unchanged content makes no new version.
+/// Takes an id, so a rerun is harmless: unchanged content makes no new version. Only addresses <see cref="RefreshSources"/>
+/// allows are connected to; a refusal (address, size, file) would repeat on every run: it is the result, not retried.
 /// </summary>
-public sealed class RefreshResourceJob(IServiceProvider services, AppDbContext db, UploadStore store, IOptions<UploadOptions> options, ILogger<RefreshResourceJob> log)
+public sealed class RefreshResourceJob(IServiceProvider services, AppDbContext db, UploadStore store, RefreshSources sources, IOptions<UploadOptions> options,
+    ILogger<RefreshResourceJob> log)
 {
     public static readonly TimeSpan FetchTimeout = TimeSpan.FromMinutes(2);
 
@@ -38,8 +40,8 @@ public sealed class RefreshResourceJob(IServiceProvider services, AppDbContext d
         var temp = Path.GetTempFileName();
         try
         {
-            using (var http = new HttpClient { Timeout = FetchTimeout })
-            using (var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct))
+            using (var http = sources.CreateClient(FetchTimeout))
+            using (var response = await RefreshSources.GetAsync(http, new Uri(url), ct))
             {
                 response.EnsureSuccessStatusCode();
                 await using var body = await response.Content.ReadAsStreamAsync(ct);
@@ -68,7 +70,20 @@ public sealed class RefreshResourceJob(IServiceProvider services, AppDbContext d
             log.LogInformation("Refresh of {Resource} from {Url}: stored version {Version}", res.Id, url, version);
             return new RefreshResult(RefreshOutcome.NewVersion, version, $"Stored version {version}");
         }
+        catch (Exception e) when (Refusal(e) is { } reason)
+        {
+            log.LogWarning("Refresh of {Resource} from {Url} refused: {Reason}", res.Id, url, reason);
+            return new RefreshResult(RefreshOutcome.Refused, null, reason);
+        }
         finally { File.Delete(temp); }
+    }
+
+    /// <summary>The reason of a failure that the next run would meet again, or null for one that may pass (the source is down).</summary>
+    private static string? Refusal(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is RefreshRefusedException or BadRequestException) return x.Message;
+        return null;
     }
 
     private static async Task<string> HashAsync(string path)

@@ -70,11 +70,15 @@ public sealed class ImportJob
 
     public void Succeed(long rows, int rejected, int repaired, string report, string message, DateTime now) => Finish(Succeeded, rows, rejected, repaired, report, message, now);
 
+    /// <summary>Failed: also from the queue, for an import that could not even start (the database was away).</summary>
     public void Fail(int rejected, string report, string message, DateTime now) => Finish(Failed, RowsDone, rejected, 0, report, message, now);
 
     private void Finish(string state, long rows, int rejected, int repaired, string report, string message, DateTime now)
     {
-        if (State != Running) throw new DomainRuleException($"An import that is {State} cannot finish", $"Una importación en estado {State} no puede terminar");
+        if (State != Running && !(state == Failed && State == Queued))
+            throw new DomainRuleException($"An import that is {State} cannot finish", $"Una importación en estado {State} no puede terminar");
+        // the message may quote a file or an exception: PostgreSQL refuses a NUL in text, and a NUL must not lose the record
+        message = StorableText.Clean(message);
         State = state;
         RowsDone = rows;
         RowsTotal ??= rows;

@@ -72,8 +72,7 @@ public static partial class UploadActions
         };
         dataset.Resources.Add(res);
         dataset.MetadataModified = now;
-        await SaveVersionAsync(c, db, res, 1, file, Epsg(c));
-        return await ShowAsync(c, db, res.Id);
+        return await ShowAsync(c, db, res.Id, await SaveVersionAsync(c, db, res, 1, file, Epsg(c)));
     }
 
     /// <summary>resource_update with a file: version N+1 of the resource, imported in place of the current one.</summary>
@@ -83,8 +82,8 @@ public static partial class UploadActions
         if (c.Params.String("name") is { Length: > 0 } n) res.Name = n;
         if (c.Params.String("description") is { } d) res.Description = d;
         res.LastModified = dataset.MetadataModified = DateTime.UtcNow;
-        await SaveVersionAsync(c, db, res, null, file, Epsg(c));
-        return await ShowAsync(c, db, res.Id);
+        // the version this file became, not the latest: parallel uploads each answer with their own
+        return await ShowAsync(c, db, res.Id, await SaveVersionAsync(c, db, res, null, file, Epsg(c)));
     }
 
     /// <summary>resource_patch with epsg: the latest version imported again, its coordinates read in that CRS.</summary>
@@ -99,14 +98,14 @@ public static partial class UploadActions
         job.Requeue(DateTime.UtcNow);
         await db.SaveChangesAsync(c.Ct);
         await c.Service<IImportQueue>().EnqueueAsync(res.Id, version.Version, c.Ct);
-        return await ShowAsync(c, db, res.Id);
+        return await ShowAsync(c, db, res.Id, version.Version);
     }
 
-    private static async Task SaveVersionAsync(CkanContext c, AppDbContext db, Resource res, int? number, IFormFile file, int? epsg)
+    private static async Task<int> SaveVersionAsync(CkanContext c, AppDbContext db, Resource res, int? number, IFormFile file, int? epsg)
     {
         try
         {
-            await StoreVersionAsync(c.Http.RequestServices, db, res, number, file.FileName, file.Length, file.OpenReadStream,
+            return await StoreVersionAsync(c.Http.RequestServices, db, res, number, file.FileName, file.Length, file.OpenReadStream,
                 c.Params.String("format"), epsg, c.Http.User.Identity?.Name, c.Ct);
         }
         catch (BadRequestException e) { throw CkanException.Validation("upload", e.Message); }
@@ -168,11 +167,11 @@ public static partial class UploadActions
 
     private static readonly JsonSerializerOptions SnakeCase = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private static async Task<JsonNode?> ShowAsync(CkanContext c, AppDbContext db, Guid id)
+    private static async Task<JsonNode?> ShowAsync(CkanContext c, AppDbContext db, Guid id, int version)
     {
         db.ChangeTracker.Clear(); // the import ran on its own connection: read what it committed
         var res = await db.Resources.AsNoTracking().FirstAsync(r => r.Id == id, c.Ct);
-        return WithStatus(CkanDictionaries.Resource(res, c.BaseUrl), await UploadStatus.LatestAsync(db, id, c.Ct));
+        return WithStatus(CkanDictionaries.Resource(res, c.BaseUrl), await UploadStatus.OfAsync(db, id, version, c.Ct));
     }
 
     /// <summary>The resource dictionary with its import_status (null for resources given by URL).</summary>

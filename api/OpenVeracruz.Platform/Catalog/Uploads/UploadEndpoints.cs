@@ -22,9 +22,13 @@ public static class UploadStatus
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task<ImportStatus?> LatestAsync(AppDbContext db, Guid resourceId, CancellationToken ct)
+    public static Task<ImportStatus?> LatestAsync(AppDbContext db, Guid resourceId, CancellationToken ct) => OfAsync(db, resourceId, null, ct);
+
+    /// <summary>The status of one version (the one an upload made, whatever came after it), or of the latest when none is given.</summary>
+    public static async Task<ImportStatus?> OfAsync(AppDbContext db, Guid resourceId, int? version, CancellationToken ct)
     {
-        var job = await db.ImportJobs.AsNoTracking().Where(j => j.ResourceId == resourceId).OrderByDescending(j => j.Version).FirstOrDefaultAsync(ct);
+        var job = await db.ImportJobs.AsNoTracking().Where(j => j.ResourceId == resourceId && (version == null || j.Version == version))
+            .OrderByDescending(j => j.Version).FirstOrDefaultAsync(ct);
         if (job is null) return null;
         var layer = await db.Layers.AsNoTracking().Where(l => l.ResourceId == resourceId).Select(l => l.Id).FirstOrDefaultAsync(ct);
         return new ImportStatus(job.ResourceId, job.Version, job.State, job.RowsDone, job.RowsTotal, job.Rejected, job.Repaired, job.Message,

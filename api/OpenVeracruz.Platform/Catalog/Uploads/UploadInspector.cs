@@ -23,6 +23,8 @@ public static class UploadInspector
     public const string AcceptedEs = "CSV (.csv), GeoJSON (.geojson, .json), Shapefile comprimido (.zip con .shp, .shx y .dbf; .prj y .cpg opcionales) o GeoPackage (.gpkg)";
 
     private static readonly byte[] SqliteMagic = Encoding.ASCII.GetBytes("SQLite format 3\0");
+    /// <summary>An OLE2 compound file: a legacy Excel .xls (or Word .doc).</summary>
+    private static readonly byte[] Ole2Magic = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
     public static UploadFormat? Find(string code) => All.FirstOrDefault(f => f.Code == code);
 
@@ -66,7 +68,9 @@ public static class UploadInspector
         if (kind == Csv)
         {
             var utf16 = start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]);
-            if (!utf16 && (start.Contains((byte)0) || start.StartsWith("PK"u8))) Mismatch("text (CSV)");
+            // a stray NUL in a text export is removed at import and listed; many of them, or a zip, spreadsheet or database, are not text
+            var binary = start.Count((byte)0) * 10 > n || start.StartsWith("PK"u8) || start.StartsWith(Ole2Magic) || start.StartsWith(SqliteMagic);
+            if (!utf16 && binary) Mismatch("text (CSV)");
         }
         else if (kind == GeoJson)
         {

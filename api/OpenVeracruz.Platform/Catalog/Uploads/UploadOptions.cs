@@ -14,6 +14,11 @@ public sealed class UploadOptions
     public long MaxZipUncompressedBytes { get; set; } = 1L * 1024 * 1024 * 1024;
     /// <summary>Rows of problems kept in an import report; the count of the rest is still given.</summary>
     public int MaxReportRows { get; set; } = 1000;
+    /// <summary>
+    /// Networks a refresh URL may reach although they are not the public internet: an intranet source (CIDR such as
+    /// 10.20.0.0/16, or one address). Loopback, private, link-local and metadata addresses are refused otherwise.
+    /// </summary>
+    public string[] RefreshAllowedNetworks { get; set; } = [];
     /// <summary>Where the originals are kept, one folder per resource and version. Resolved by <see cref="ResolveRoot"/>.</summary>
     public string UploadsPath { get; set; } = "";
 
