@@ -22,7 +22,7 @@ public static class CatalogFeature
     {
         s.AddScoped<CatalogSync>();
         s.AddSingleton(_ => new DatastoreReader(config.GetConnectionString("OpenVeracruzDatastore") is { Length: > 0 } cs
-            ? cs : DatastoreReader.DefaultConnectionString(PlatformDatabase.ConnectionString(config))));
+            ? cs : DatastoreReader.DefaultConnectionString(PlatformDatabase.ConnectionString(config)), config.GetSection("Datastore").Get<DatastoreOptions>() ?? new()));
         s.Configure<UploadOptions>(config.GetSection("Uploads"));
         s.AddSingleton(sp => new UploadStore(UploadOptions.ResolveRoot(
             sp.GetRequiredService<IOptions<DataOptions>>().Value.UploadsPath, sp.GetRequiredService<IWebHostEnvironment>().ContentRootPath)));
@@ -36,6 +36,7 @@ public static class CatalogFeature
     public static WebApplication MapCatalog(this WebApplication app)
     {
         app.MapCkanApi();
+        app.MapOrganizationMemberEndpoints();
         app.MapDcatEndpoints();
         app.MapUploadEndpoints();
         // the dataset page is one static file for every dataset: it reads the name from its own address
