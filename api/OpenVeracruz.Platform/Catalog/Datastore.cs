@@ -214,7 +214,7 @@ public static partial class Datastore
             await using (var setup = new NpgsqlCommand($"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {o.SqlTimeoutMs}; " +
                 "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL search_path = datastore, public;", conn, tx))
                 await setup.ExecuteNonQueryAsync(ct);
-            await RefuseCatalogsAsync(conn, tx, sql, ct);
+            await RefuseCatalogsAsync(conn, tx, sql, o, ct);
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
             await using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
@@ -265,40 +265,54 @@ public static partial class Datastore
     private static CkanException TimedOut(DatastoreOptions o) =>
         CkanException.Validation("sql", $"Query took longer than {o.SqlTimeoutMs / 1000.0:0.#} s and was cancelled.");
 
-    /// <summary>
-    /// Streams the rows as JSON records into the writer; true when they stopped at a cap. A record is read in pieces and
-    /// measured as it comes, and a query stopped early is cancelled on the server rather than read to its end.
-    /// </summary>
+    /// <summary>Writes the rows as JSON records; true when they stopped at a cap (SqlMaxRows, SqlMaxBytes).</summary>
     private static async Task<bool> WriteRecordsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, DatastoreOptions o, Utf8JsonWriter json, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand($"SELECT row_to_json(q)::text FROM ({sql}\n) AS q LIMIT {o.SqlMaxRows + 1}", conn, tx);
+        var (count, bytes, truncated) = (0, 0L, false);
+        await ForEachTextAsync(conn, tx, $"SELECT row_to_json(q)::text FROM ({sql}\n) AS q LIMIT {o.SqlMaxRows + 1}", o.SqlMaxRecordBytes, (record, size) =>
+        {
+            if (record is null)
+                throw CkanException.Validation("sql", $"Record {count + 1} is larger than {o.SqlMaxRecordBytes / 1024} kB as JSON: select less of it (e.g. left(column, n) or ST_Simplify).");
+            if (count == o.SqlMaxRows || bytes + size > o.SqlMaxBytes)
+            {
+                truncated = true;
+                return false;
+            }
+            json.WriteRawValue(record, skipInputValidation: true);
+            bytes += size;
+            count++;
+            return true;
+        }, ct);
+        return truncated;
+    }
+
+    /// <summary>
+    /// Runs a query of one text column row by row, each value read in pieces and measured as it comes: onRow gets it, or
+    /// null when it is over maxBytes (unread), and answers whether to go on. A query stopped early is cancelled on the
+    /// server rather than read to its end.
+    /// </summary>
+    private static async Task ForEachTextAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string query, long maxBytes, Func<string?, long, bool> onRow, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(query, conn, tx);
         var rows = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
         var stopped = true;
         try
         {
-            var (count, bytes) = (0, 0L);
             var chunk = new char[16 * 1024];
-            var record = new StringBuilder();
+            var value = new StringBuilder();
             while (await rows.ReadAsync(ct))
             {
-                if (count == o.SqlMaxRows) return true;
-                record.Clear();
-                var recordBytes = 0L;
+                value.Clear();
+                var size = 0L;
                 using (var text = await rows.GetTextReaderAsync(0, ct))
-                    for (int n; (n = await text.ReadAsync(chunk, ct)) > 0;)
+                    for (int n; size <= maxBytes && (n = await text.ReadAsync(chunk, ct)) > 0;)
                     {
-                        recordBytes += Encoding.UTF8.GetByteCount(chunk.AsSpan(0, n));
-                        if (recordBytes > o.SqlMaxRecordBytes)
-                            throw CkanException.Validation("sql", $"Record {count + 1} is larger than {o.SqlMaxRecordBytes / 1024} kB as JSON: select less of it (e.g. left(column, n) or ST_Simplify).");
-                        record.Append(chunk, 0, n);
+                        size += Encoding.UTF8.GetByteCount(chunk.AsSpan(0, n));
+                        value.Append(chunk, 0, n);
                     }
-                if (bytes + recordBytes > o.SqlMaxBytes) return true;
-                json.WriteRawValue(record.ToString(), skipInputValidation: true);
-                bytes += recordBytes;
-                count++;
+                if (!onRow(size > maxBytes ? null : value.ToString(), size)) return;
             }
             stopped = false;
-            return false;
         }
         finally
         {
@@ -311,17 +325,22 @@ public static partial class Datastore
     /// <summary>
     /// The SQL door reads the datastore tables, not the system catalogs: a plan that scans a table of pg_catalog or
     /// information_schema (which list every table and view, public or not), names relations by oid (::regclass and kin)
-    /// or reads other sessions' activity is refused before it runs.
+    /// or reads other sessions' activity is refused before it runs. The plan is read under the record cap too: the
+    /// planner folds constant expressions into it.
     /// </summary>
-    private static async Task RefuseCatalogsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct)
+    private static async Task RefuseCatalogsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, DatastoreOptions o, CancellationToken ct)
     {
-        await using var explain = new NpgsqlCommand($"EXPLAIN (VERBOSE, FORMAT JSON) SELECT * FROM ({sql}\n) AS q", conn, tx);
-        var plan = (string)(await explain.ExecuteScalarAsync(ct))!;
+        var plan = "";
+        await ForEachTextAsync(conn, tx, $"EXPLAIN (VERBOSE, FORMAT JSON) SELECT * FROM ({sql}\n) AS q", o.SqlMaxRecordBytes, (text, _) =>
+        {
+            plan = text ?? throw CkanException.Validation("sql", $"The query is larger than {o.SqlMaxRecordBytes / 1024} kB once planned (a huge constant value?): select less of it.");
+            return true;
+        }, ct);
         string? Catalog(JsonNode? node) => node switch
         {
-            JsonObject o when o["Relation Name"] is { } rel && o["Schema"]?.GetValue<string>() is "pg_catalog" or "information_schema" =>
-                $"{o["Schema"]}.{rel}",
-            JsonObject o => o.Select(kv => Catalog(kv.Value)).FirstOrDefault(x => x is not null),
+            JsonObject j when j["Relation Name"] is { } rel && j["Schema"]?.GetValue<string>() is "pg_catalog" or "information_schema" =>
+                $"{j["Schema"]}.{rel}",
+            JsonObject j => j.Select(kv => Catalog(kv.Value)).FirstOrDefault(x => x is not null),
             JsonArray a => a.Select(Catalog).FirstOrDefault(x => x is not null),
             _ => null,
         };

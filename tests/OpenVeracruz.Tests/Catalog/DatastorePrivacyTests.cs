@@ -34,16 +34,29 @@ public class DatastorePrivacyTests(PlatformFixture f)
         return (sql, search, info, (long)(await cmd.ExecuteScalarAsync())! > 0);
     }
 
-    [Fact]
-    public async Task Private_and_deleted_datasets_leave_the_sql_door_and_come_back_when_public()
+    /// <summary>
+    /// Runs a test on a new dataset (public or private) of a new editor with one uploaded CSV, with a supervisor at hand,
+    /// then removes what it made.
+    /// </summary>
+    private async Task WithUploadAsync(string prefix, bool isPrivate, Func<RemoteCkan, RemoteCkan, string, JsonElement, Task> test)
     {
-        var name = "prueba-privacidad-" + Guid.NewGuid().ToString("N")[..8];
+        var name = prefix + Guid.NewGuid().ToString("N")[..8];
         try
         {
             using var editor = new RemoteCkan(f.BaseUri, apikey: (await f.StaffAsync("editor")).Token);
             using var supervisor = new RemoteCkan(f.BaseUri, apikey: (await f.StaffAsync("supervisor")).Token);
-            await editor.CallActionAsync("package_create", Args(("name", name), ("title", "Sitios culturales"), ("owner_org", PlatformFixture.DefaultOrganization)));
+            await editor.CallActionAsync("package_create", Args(("name", name), ("title", "Sitios culturales"), ("owner_org", PlatformFixture.DefaultOrganization), ("private", isPrivate)));
             var res = await editor.CallActionAsync("resource_create", Args(("package_id", name), ("upload", new RemoteCkan.FileValue("sitios.csv", Csv))));
+            Assert.True(res.GetProperty("import_status").GetProperty("state").GetString() == "succeeded", res.ToString());
+            await test(editor, supervisor, name, res);
+        }
+        finally { await f.CleanDatasetsAsync(name); }
+    }
+
+    [Fact]
+    public Task Private_and_deleted_datasets_leave_the_sql_door_and_come_back_when_public() =>
+        WithUploadAsync("prueba-privacidad-", false, async (editor, supervisor, name, res) =>
+        {
             var id = res.GetProperty("id").GetString()!;
             Assert.Equal((true, true, true, true), await DoorsAsync(id));
 
@@ -59,41 +72,22 @@ public class DatastorePrivacyTests(PlatformFixture f)
             await supervisor.CallActionAsync("package_delete", Args(("id", name)));
             Assert.Equal((false, false, false, false), await DoorsAsync(id));
             Assert.True(await f.ScalarAsync<bool>($"SELECT to_regclass('datastore.\"{id}\"') IS NULL"));
-        }
-        finally { await f.CleanDatasetsAsync(name); }
-    }
+        });
 
     [Fact]
-    public async Task A_deleted_resource_leaves_the_sql_door()
-    {
-        var name = "prueba-recurso-borrado-" + Guid.NewGuid().ToString("N")[..8];
-        try
+    public Task A_deleted_resource_leaves_the_sql_door() =>
+        WithUploadAsync("prueba-recurso-borrado-", false, async (_, supervisor, _, res) =>
         {
-            using var editor = new RemoteCkan(f.BaseUri, apikey: (await f.StaffAsync("editor")).Token);
-            using var supervisor = new RemoteCkan(f.BaseUri, apikey: (await f.StaffAsync("supervisor")).Token);
-            await editor.CallActionAsync("package_create", Args(("name", name), ("owner_org", PlatformFixture.DefaultOrganization)));
-            var id = (await editor.CallActionAsync("resource_create", Args(("package_id", name), ("upload", new RemoteCkan.FileValue("sitios.csv", Csv))))).GetProperty("id").GetString()!;
+            var id = res.GetProperty("id").GetString()!;
             Assert.True((await DoorsAsync(id)).Sql);
             await supervisor.CallActionAsync("resource_delete", Args(("id", id)));
             Assert.Equal((false, false, false, false), await DoorsAsync(id));
-        }
-        finally { await f.CleanDatasetsAsync(name); }
-    }
+        });
 
     [Fact]
-    public async Task An_upload_to_a_private_dataset_never_gets_a_view()
-    {
-        var name = "prueba-privado-carga-" + Guid.NewGuid().ToString("N")[..8];
-        try
-        {
-            using var editor = new RemoteCkan(f.BaseUri, apikey: (await f.StaffAsync("editor")).Token);
-            await editor.CallActionAsync("package_create", Args(("name", name), ("owner_org", PlatformFixture.DefaultOrganization), ("private", true)));
-            var res = await editor.CallActionAsync("resource_create", Args(("package_id", name), ("upload", new RemoteCkan.FileValue("sitios.csv", Csv))));
-            Assert.Equal("succeeded", res.GetProperty("import_status").GetProperty("state").GetString());
-            Assert.Equal((false, false, false, false), await DoorsAsync(res.GetProperty("id").GetString()!));
-        }
-        finally { await f.CleanDatasetsAsync(name); }
-    }
+    public Task An_upload_to_a_private_dataset_never_gets_a_view() =>
+        WithUploadAsync("prueba-privado-carga-", true, async (_, _, _, res) =>
+            Assert.Equal((false, false, false, false), await DoorsAsync(res.GetProperty("id").GetString()!)));
 
     private async Task<(JsonElement Body, HttpStatusCode Status, string Text)> SqlTextAsync(string sql)
     {
