@@ -95,6 +95,11 @@ create_databases() {
     psql_su -d postgres -c "create role ov_datastore_reader login"
   fi
   psql_su -d postgres -c "alter role ov_datastore_reader login nocreatedb nocreaterole; revoke ov_datastore_reader from $DB_ROLE" 2>/dev/null
+  # limits the server enforces on every session of the reader, whatever a query sets (temp_file_limit needs a superuser)
+  psql_su -d postgres -c "alter role ov_datastore_reader set statement_timeout = '5s'; alter role ov_datastore_reader set idle_in_transaction_session_timeout = '10s';
+    alter role ov_datastore_reader set work_mem = '16MB'; alter role ov_datastore_reader set temp_file_limit = '256MB';
+    alter role ov_datastore_reader set max_parallel_workers_per_gather = 0" >/dev/null
+  harden template1 # databases created later (the tests' own) are copies of it
   for db in "${DATABASES[@]}"; do
     if [ "$(psql_su -d postgres -c "select 1 from pg_database where datname='$db'")" != 1 ]; then
       log "creating database $db"
@@ -102,7 +107,21 @@ create_databases() {
     fi
     psql_su -d "$db" -c "set client_min_messages = warning; create extension if not exists postgis" >/dev/null
     psql_su -d "$db" -c "grant create on database $db to $DB_ROLE" >/dev/null
+    harden "$db"
   done
+}
+
+harden() {
+  # Functions every role may call by default, taken from all but the platform's role: the datastore reader (anonymous
+  # SQL) must not cancel or end other sessions' queries, nor take advisory locks the platform's imports wait on.
+  # The platform refuses datastore_search_sql while the reader can still call them.
+  psql_su -d "$1" -c "do \$\$ declare f regprocedure; begin
+    for f in select p.oid::regprocedure from pg_proc p where p.pronamespace = 'pg_catalog'::regnamespace
+        and (p.proname in ('pg_cancel_backend', 'pg_terminate_backend') or p.proname like 'pg\\_%advisory%') loop
+      execute format('revoke execute on function %s from public', f);
+      execute format('grant execute on function %s to $DB_ROLE', f);
+    end loop;
+  end \$\$" >/dev/null
 }
 
 case "${1:-ensure}" in

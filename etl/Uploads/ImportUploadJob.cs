@@ -187,7 +187,10 @@ public sealed class ImportUploadJob(NpgsqlDataSource ds, LayerRegistry registry,
             long fid = 0;
             var rows = table.Rows.Select(r => ((object?[])[++fid, .. r.Values], r.Geometry));
             var count = await LayerLoader.ReplaceTableAsync(conn, tx, layer, rows, n => ProgressAsync(v.ResourceId, v.Version, n, table.Rows.Count, ct), ct);
-            await LayerLoader.Exec(conn, tx, LayerSql.DatastoreView(layer, resource.Id, await CatalogSync.ReaderRoleExistsAsync(conn, tx, ct)), ct);
+            // only what package_show shows gets a view for datastore_search_sql (the refresh below settles a concurrent change)
+            var visible = dataset.State == "active" && !dataset.Private && resource.State == "active";
+            await LayerLoader.Exec(conn, tx, visible ? LayerSql.DatastoreView(layer, resource.Id, await CatalogSync.ReaderRoleExistsAsync(conn, tx, ct))
+                : LayerSql.DropDatastoreView(resource.Id), ct);
 
             resource.DatastoreActive = true;
             resource.LayerId = layerId;

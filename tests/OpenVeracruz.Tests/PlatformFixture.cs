@@ -25,6 +25,8 @@ public sealed class PlatformFixture : IAsyncLifetime
     public const string StaffPassword = "Clave-de-pruebas-2026";
     /// <summary>The one loopback address refresh URLs may reach in the tests (Uploads:RefreshAllowedNetworks).</summary>
     public const string RefreshSourceAddress = "127.77.0.1";
+    /// <summary>The organization StaffAsync makes each new account a member of (editor, or member for viewers).</summary>
+    public const string DefaultOrganization = "direccion-modernizacion";
     public static string ConnectionString =>
         Environment.GetEnvironmentVariable("OV_TEST_DB") ?? "Host=127.0.0.1;Port=55433;Database=openveracruz_test;Username=openveracruz";
 
@@ -138,7 +140,10 @@ public sealed class PlatformFixture : IAsyncLifetime
     public async Task<HttpResponseMessage> LoginAsync(HttpClient client, string email, string password) =>
         await client.PostAsync("/api/auth/login", new StringContent(JsonSerializer.Serialize(new { email, password }), System.Text.Encoding.UTF8, "application/json"));
 
-    /// <summary>A new staff account with the role (created by the admin through the API), signed in, and an API token of its own.</summary>
+    /// <summary>
+    /// A new staff account with the role (created by the admin through the API), member of the default organization,
+    /// signed in, and an API token of its own.
+    /// </summary>
     public async Task<(string Email, string Token, HttpClient Session)> StaffAsync(string role)
     {
         // each account signs in from an address of its own (127.0.1.x …), as separate people would: the
@@ -149,6 +154,14 @@ public sealed class PlatformFixture : IAsyncLifetime
         var email = $"{role}-{Guid.NewGuid():N}@pruebas.veracruz.gob.mx";
         var created = await admin.PostAsync("/api/admin/users", new StringContent(JsonSerializer.Serialize(new { email, displayName = role, role, password = StaffPassword }), System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        // staff change the datasets of their organizations only: each account is a member of the one the tests publish in
+        using (var user = JsonDocument.Parse(await created.Content.ReadAsStringAsync()))
+        {
+            var capacity = role == "viewer" ? "member" : "editor";
+            var member = await admin.PutAsync($"/api/admin/users/{user.RootElement.GetProperty("id").GetString()}/organizations/{DefaultOrganization}",
+                new StringContent(JsonSerializer.Serialize(new { capacity }), System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, member.StatusCode);
+        }
         var session = NewClient(from);
         Assert.Equal(HttpStatusCode.OK, (await LoginAsync(session, email, StaffPassword)).StatusCode);
         var token = await session.PostAsync("/api/auth/tokens", new StringContent("{\"name\":\"pruebas\"}", System.Text.Encoding.UTF8, "application/json"));

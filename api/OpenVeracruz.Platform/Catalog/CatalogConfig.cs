@@ -4,8 +4,22 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace OpenVeracruz.Platform.Catalog;
 
 public sealed class CatalogConfig : IEntityTypeConfiguration<Organization>, IEntityTypeConfiguration<Group>, IEntityTypeConfiguration<Dataset>,
-    IEntityTypeConfiguration<DatasetTag>, IEntityTypeConfiguration<DatasetGroup>, IEntityTypeConfiguration<Resource>
+    IEntityTypeConfiguration<DatasetTag>, IEntityTypeConfiguration<DatasetGroup>, IEntityTypeConfiguration<Resource>,
+    IEntityTypeConfiguration<OrganizationMember>
 {
+    public void Configure(EntityTypeBuilder<OrganizationMember> b)
+    {
+        b.ToTable("organization_members", "catalog", t => t.HasCheckConstraint("ck_organization_members_capacity", "capacity IN ('member', 'editor', 'admin')"));
+        b.HasKey(m => new { m.OrganizationId, m.UserId });
+        b.Property(m => m.OrganizationId).HasColumnName("organization_id");
+        b.Property(m => m.UserId).HasColumnName("user_id");
+        b.HasIndex(m => m.UserId);
+        b.Property(m => m.Capacity).HasColumnName("capacity").HasMaxLength(10);
+        b.Property(m => m.Created).HasColumnName("created");
+        b.HasOne<Organization>().WithMany().HasForeignKey(m => m.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<OpenVeracruz.Platform.Auth.StaffUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+
     public void Configure(EntityTypeBuilder<Organization> b)
     {
         b.ToTable("organizations", "catalog");

@@ -9,6 +9,7 @@ public sealed partial class AppDbContext
 {
     public DbSet<DatasetLoad> DatasetLoads => Set<DatasetLoad>();
     public DbSet<Organization> Organizations => Set<Organization>();
+    public DbSet<OrganizationMember> OrganizationMembers => Set<OrganizationMember>();
     public DbSet<Group> Groups => Set<Group>();
     public DbSet<Dataset> Datasets => Set<Dataset>();
     public DbSet<Resource> Resources => Set<Resource>();

@@ -15,6 +15,18 @@ public sealed class Organization
     public DateTime Created { get; set; }
 }
 
+/// <summary>
+/// A staff account's membership of an organization (CKAN's member with a capacity: member, editor or admin). Editors and
+/// supervisors change only the datasets of the organizations where they are editor or admin; admins change every one.
+/// </summary>
+public sealed class OrganizationMember
+{
+    public Guid OrganizationId { get; set; }
+    public required string UserId { get; set; }
+    public required string Capacity { get; set; }
+    public DateTime Created { get; set; }
+}
+
 /// <summary>A thematic group of datasets (CKAN group).</summary>
 public sealed class Group
 {

@@ -22,7 +22,7 @@ public static class CatalogFeature
     {
         s.AddScoped<CatalogSync>();
         s.AddSingleton(_ => new DatastoreReader(config.GetConnectionString("OpenVeracruzDatastore") is { Length: > 0 } cs
-            ? cs : DatastoreReader.DefaultConnectionString(PlatformDatabase.ConnectionString(config))));
+            ? cs : DatastoreReader.DefaultConnectionString(PlatformDatabase.ConnectionString(config)), config.GetSection("Datastore").Get<DatastoreOptions>() ?? new()));
         s.AddOptions<UploadOptions>().Bind(config.GetSection("Uploads"))
             .Validate(o => RefreshSources.ParseNetworks(o.RefreshAllowedNetworks) is not null, RefreshSources.NetworksError).ValidateOnStart();
         s.AddSingleton(sp => new UploadStore(UploadOptions.ResolveRoot(
@@ -38,6 +38,7 @@ public static class CatalogFeature
     public static WebApplication MapCatalog(this WebApplication app)
     {
         app.MapCkanApi();
+        app.MapOrganizationMemberEndpoints();
         app.MapDcatEndpoints();
         app.MapUploadEndpoints();
         // the dataset page is one static file for every dataset: it reads the name from its own address

@@ -104,28 +104,12 @@ public sealed class CatalogSync(AppDbContext db, LayerRegistry registry, NpgsqlD
             }
         }
         await db.SaveChangesAsync(ct);
-        await DatastoreViewsAsync(ct);
-    }
-
-    /// <summary>One view per datastore resource, named by its id, for datastore_search_sql.</summary>
-    private async Task DatastoreViewsAsync(CancellationToken ct)
-    {
-        var resources = await db.Resources.AsNoTracking().Where(r => r.DatastoreActive && r.State == "active" && r.LayerId != null)
-            .Select(r => new { r.Id, r.LayerId }).ToListAsync(ct);
-        await using var conn = await ds.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var grant = await ReaderRoleExistsAsync(conn, tx, ct);
-        foreach (var r in resources)
-        {
-            if (registry.Find(r.LayerId!) is not { } layer) continue;
-            await using var cmd = new NpgsqlCommand(LayerSql.DatastoreView(layer, r.Id, grant), conn, tx);
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-        await tx.CommitAsync(ct);
+        await using (var conn = await ds.OpenConnectionAsync(ct))
+            await DatastoreViews.SyncAsync(conn, registry, null, recreate: true, ct);
     }
 
     /// <summary>Whether the datastore reader role exists, so the views can be granted to it.</summary>
-    public static async Task<bool> ReaderRoleExistsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    public static async Task<bool> ReaderRoleExistsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, CancellationToken ct)
     {
         await using var role = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @r)", conn, tx);
         role.Parameters.AddWithValue("r", LayerSql.DatastoreReaderRole);

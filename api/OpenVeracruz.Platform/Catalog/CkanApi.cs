@@ -14,6 +14,8 @@ public sealed class CkanException(int status, string type, string message, JsonO
     public int Status { get; } = status;
     public string Type { get; } = type;
     public JsonObject? Extra { get; } = extra;
+    /// <summary>Seconds a client should wait before trying again (Retry-After), for answers to load.</summary>
+    public int? RetryAfter { get; init; }
 
     public static CkanException NotFound(string what) => new(404, "Not Found Error", $"Not found: {what}");
     public static CkanException Validation(string field, string message) => new(409, "Validation Error", message, new JsonObject { [field] = new JsonArray(message) });
@@ -102,6 +104,9 @@ public delegate Task<JsonNode?> CkanAction(CkanContext context);
 public sealed record CkanContext(CkanParams Params, HttpContext Http, string BaseUrl, CancellationToken Ct)
 {
     public T Service<T>() where T : notnull => Http.RequestServices.GetRequiredService<T>();
+
+    /// <summary>A result already written as UTF-8 JSON (an action that bounds its output in bytes sets it and returns null).</summary>
+    public byte[]? RawResult { get; set; }
 }
 
 /// <summary>The CKAN Action API v3 at /api/3/action/{action}, GET and JSON POST, with CKAN's envelope and errors.</summary>
@@ -125,6 +130,8 @@ public static class CkanApi
         app.MapMethods("/api/3/action/{action}", ["GET", "POST"], Dispatch)
             .WithTags("CKAN Action API v3").WithName("CkanAction")
             .WithSummary("API de acciones de CKAN v3 (package_search, package_show, datastore_search, …) / CKAN Action API v3");
+        // CKAN answers the unversioned address too, and it is the one ckanapi calls (RemoteCKAN.base_url = 'api/action/')
+        app.MapMethods("/api/action/{action}", ["GET", "POST"], Dispatch).ExcludeFromDescription();
         app.MapGet("/api/3", () => Results.Json(new { version = 3 })).ExcludeFromDescription();
         return app;
     }
@@ -135,13 +142,16 @@ public static class CkanApi
         var help = $"{baseUrl}/api/3/action/help_show?name={Uri.EscapeDataString(action)}";
         int status;
         JsonObject body;
+        byte[]? raw = null;
         try
         {
             if (!Actions.TryGetValue(action, out var entry))
                 throw new CkanException(400, "Bad Request", $"Bad request - Action name not known: {action}");
             if (entry.BeforeForm is { } before && http.Request.HasFormContentType) await before(http);
             var p = await CkanParams.ReadAsync(http.Request, http.RequestAborted);
-            var result = await entry.Action(new CkanContext(p, http, baseUrl, http.RequestAborted));
+            var context = new CkanContext(p, http, baseUrl, http.RequestAborted);
+            var result = await entry.Action(context);
+            raw = context.RawResult;
             status = 200;
             body = new JsonObject { ["help"] = help, ["success"] = true, ["result"] = result };
         }
@@ -152,9 +162,20 @@ public static class CkanApi
             if (e.Extra is not null)
                 foreach (var (k, v) in e.Extra) error[k] = v?.DeepClone();
             body = new JsonObject { ["help"] = help, ["success"] = false, ["error"] = error };
+            if (e.RetryAfter is { } seconds) http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json; charset=utf-8";
-        await http.Response.WriteAsync(body.ToJsonString(Json), http.RequestAborted);
+        await using var writer = new Utf8JsonWriter(http.Response.Body, new JsonWriterOptions { Encoder = Json.Encoder });
+        writer.WriteStartObject();
+        foreach (var (k, v) in body)
+        {
+            writer.WritePropertyName(k);
+            if (k == "result" && raw is not null) writer.WriteRawValue(raw, skipInputValidation: true);
+            else if (v is null) writer.WriteNullValue();
+            else v.WriteTo(writer, Json);
+        }
+        writer.WriteEndObject();
+        await writer.FlushAsync(http.RequestAborted);
     }
 }

@@ -16,6 +16,7 @@ public static class CkanReadActions
     {
         CkanApi.Register("package_list", "Return a list of the names of the site's datasets. Parameters: limit, offset.", PackageList);
         CkanApi.Register("package_search", "Search for datasets. Parameters: q, fq, rows (default 10, max 1000), start, sort, facet.field (JSON list), facet.limit, facet.mincount, include_private, ext_bbox (minx,miny,maxx,maxy).", PackageSearch);
+        CkanApi.Register("current_package_list_with_resources", "Return the site's datasets with their resources, most recently modified first. Parameters: limit (default 10, max 1000), offset (page, deprecated).", CurrentPackageList);
         CkanApi.Register("package_show", "Return the metadata of a dataset and its resources. Parameters: id (id or name).", PackageShow);
         CkanApi.Register("organization_list", "Return a list of the organizations. Parameters: all_fields, sort, limit, offset, organizations.", c => GroupList(c, organizations: true));
         CkanApi.Register("organization_show", "Return the details of an organization. Parameters: id, include_datasets.", c => GroupShow(c, organizations: true));
@@ -25,9 +26,11 @@ public static class CkanReadActions
         CkanApi.Register("license_list", "Return the list of licenses available for datasets.", _ => Task.FromResult<JsonNode?>(new JsonArray(Licenses.All.Select(l => (JsonNode)CkanDictionaries.License(l)).ToArray())));
         CkanApi.Register("resource_show", "Return the metadata of a resource. Parameters: id.", ResourceShow);
         CkanApi.Register("status_show", "Return the site's version and extensions.", StatusShow);
+        CkanApi.Register("site_read", "Return true: the site can be read.", _ => Task.FromResult<JsonNode?>(true));
         CkanApi.Register("help_show", "Return the help string of an action. Parameters: name.", HelpShow);
         CkanApi.Register("datastore_search", "Search a datastore resource. Parameters: resource_id, filters, q, fields, sort, limit (default 100, max 32000), offset, include_total, records_format (objects, lists, csv, tsv).", Datastore.Search);
-        CkanApi.Register("datastore_search_sql", "Run one read-only SELECT over datastore tables (named by resource id). Parameters: sql. Statement timeout 5 s; at most 32000 rows, then records_truncated.", Datastore.SearchSql);
+        CkanApi.Register("datastore_info", "Return the fields of a datastore resource and its row count. Parameters: resource_id (or id), include_meta (default true), include_fields_schema (default true).", Datastore.Info);
+        CkanApi.Register("datastore_search_sql", "Run one read-only SELECT over datastore tables (named by resource id; the system catalogs are not readable). Parameters: sql. Statement timeout 5 s; at most 32000 rows and 16 MB of records, then records_truncated; a record over 1 MB is refused; at most 2 queries at once per address (429).", Datastore.SearchSql);
         CkanWriteActions.RegisterAll();
     }
 
@@ -48,6 +51,20 @@ public static class CkanReadActions
         var names = await c.Service<AppDbContext>().Datasets.Where(d => d.State == "active" && !d.Private)
             .OrderBy(d => d.Name).Select(d => d.Name).Skip(offset).Take(limit).ToListAsync(c.Ct);
         return new JsonArray(names.Select(n => (JsonNode)n).ToArray());
+    }
+
+    /// <summary>As CKAN: a page of package_search's results sorted by modification, private datasets for administrators only.</summary>
+    private static async Task<JsonNode?> CurrentPackageList(CkanContext c)
+    {
+        // CKAN pages it as package_search does: 10 by default, at most 1000
+        var limit = c.Params.Int("limit", 10, 0, 1000);
+        var offset = c.Params.Values.ContainsKey("offset") || !c.Params.Values.ContainsKey("page")
+            ? c.Params.Int("offset", 0, 0, int.MaxValue)
+            : (int)Math.Min(int.MaxValue, ((long)c.Params.Int("page", 1, 1, int.MaxValue) - 1) * limit);
+        var admin = c.Http.User.IsInRole(OpenVeracruz.Platform.Auth.Roles.Admin);
+        var datasets = await Visible(c.Service<AppDbContext>(), admin)
+            .OrderByDescending(d => d.MetadataModified).ThenBy(d => d.Name).Skip(offset).Take(limit).ToListAsync(c.Ct);
+        return new JsonArray(datasets.Select(d => (JsonNode)CkanDictionaries.Package(d, c.BaseUrl)).ToArray());
     }
 
     private static async Task<JsonNode?> PackageSearch(CkanContext c)

@@ -29,21 +29,25 @@ public static partial class CkanWriteActions
         CkanApi.Register("resource_update", "Replace a resource's URL and metadata, or upload a new version of its file (multipart, 'upload'): version N+1 is imported in place of the current one, older versions stay downloadable. Staff (editor) only. Parameters: id, url or upload, name, format, description, epsg.", ResourceUpdate, UploadActions.BeforeFormAsync);
         CkanApi.Register("resource_patch", "Change only the given fields of a resource (name, description; refresh_url with refresh_cron for a recurring refresh from a URL, empty values stop it). With epsg, the latest uploaded version is imported again reading its coordinates in that CRS (for a shapefile whose .prj could not be read). Staff (editor) only. Parameters: id, name, description, epsg.", ResourcePatch);
         CkanApi.Register("resource_delete", "Delete a resource. Staff (supervisor) only. Parameters: id.", ResourceDelete);
+        OrganizationMembers.Register();
     }
 
+    /// <summary>The role an action needs; where it may be done is the caller's organizations (see OrganizationMembers).</summary>
     internal static void Require(CkanContext c, string role, string action)
     {
         var user = c.Http.User;
         if (user.Identity?.IsAuthenticated != true || !Roles.AtLeast(role).Any(user.IsInRole)) throw CkanException.Denied(action);
     }
 
-    internal static async Task<Dataset> FindForWriteAsync(AppDbContext db, string idOrName, CancellationToken ct)
+    /// <summary>An active dataset created through the API that the caller may change: one of their organizations' (admins: any).</summary>
+    internal static async Task<Dataset> FindForWriteAsync(CkanContext c, AppDbContext db, string idOrName, string action)
     {
         Guid.TryParse(idOrName, out var id);
         var d = await db.Datasets.AsSplitQuery().Include(x => x.Organization).Include(x => x.Tags).Include(x => x.Groups).ThenInclude(g => g.Group).Include(x => x.Resources)
-            .FirstOrDefaultAsync(x => (x.Name == idOrName || x.Id == id) && x.State == "active", ct) ?? throw CkanException.NotFound("Dataset");
+            .FirstOrDefaultAsync(x => (x.Name == idOrName || x.Id == id) && x.State == "active", c.Ct) ?? throw CkanException.NotFound("Dataset");
         if (d.Origin == "bundled")
             throw CkanException.Validation("name", $"Dataset '{d.Name}' is published from the bundled data: change datasets/{d.Name}/dataset.json instead.");
+        await OrganizationMembers.RequireAsync(c, db, d.OrganizationId, action);
         return d;
     }
 
@@ -56,7 +60,7 @@ public static partial class CkanWriteActions
         var now = DateTime.UtcNow;
         var d = create
             ? new Dataset { Id = Guid.NewGuid(), Name = "", Title = "", LicenseId = "cc-by-4.0", MetadataCreated = now, Origin = "api" }
-            : await FindForWriteAsync(db, p.Required("id"), c.Ct);
+            : await FindForWriteAsync(c, db, p.Required("id"), action);
         var errors = new JsonObject();
         void Error(string field, string message) => errors[field] = new JsonArray(message);
         bool Given(string field) => !patch || p.Values.ContainsKey(field);
@@ -85,7 +89,12 @@ public static partial class CkanWriteActions
             Guid.TryParse(org, out var orgId);
             var o = await db.Organizations.FirstOrDefaultAsync(x => x.Name == org || x.Id == orgId, c.Ct);
             if (o is null) Error("owner_org", "Organization does not exist");
-            else d.OrganizationId = o.Id;
+            else
+            {
+                // a dataset is created in, or moved to, one of the caller's own organizations only
+                if (o.Id != d.OrganizationId) await OrganizationMembers.RequireAsync(c, db, o.Id, action);
+                d.OrganizationId = o.Id;
+            }
         }
         if (Given("tags") && p.Values["tags"] is { } tagsNode)
         {
@@ -181,7 +190,7 @@ public static partial class CkanWriteActions
     {
         Require(c, Roles.Supervisor, "package_delete");
         var db = c.Service<AppDbContext>();
-        var d = await FindForWriteAsync(db, c.Params.Required("id"), c.Ct);
+        var d = await FindForWriteAsync(c, db, c.Params.Required("id"), "package_delete");
         d.State = "deleted";
         d.MetadataModified = DateTime.UtcNow;
         await db.SaveChangesAsync(c.Ct);
@@ -193,7 +202,7 @@ public static partial class CkanWriteActions
     {
         Require(c, Roles.Editor, "resource_create");
         var db = c.Service<AppDbContext>();
-        var d = await FindForWriteAsync(db, c.Params.Required("package_id"), c.Ct);
+        var d = await FindForWriteAsync(c, db, c.Params.Required("package_id"), "resource_create");
         if (UploadActions.FileOf(c) is { } file) return await UploadActions.CreateAsync(c, d, file);
         var url = HttpUrl(c);
         var now = DateTime.UtcNow;
@@ -214,12 +223,12 @@ public static partial class CkanWriteActions
     }
 
     /// <summary>An active resource and its dataset, for a write by its id (the dataset must have been created through the API).</summary>
-    private static async Task<(Dataset Dataset, Resource Resource)> FindResourceForWriteAsync(AppDbContext db, CkanContext c)
+    private static async Task<(Dataset Dataset, Resource Resource)> FindResourceForWriteAsync(AppDbContext db, CkanContext c, string action)
     {
         if (!Guid.TryParse(c.Params.Required("id"), out var id)) throw CkanException.NotFound("Resource");
         var datasetId = await db.Resources.Where(x => x.Id == id && x.State == "active").Select(x => (Guid?)x.DatasetId).FirstOrDefaultAsync(c.Ct)
             ?? throw CkanException.NotFound("Resource");
-        var d = await FindForWriteAsync(db, datasetId.ToString(), c.Ct);
+        var d = await FindForWriteAsync(c, db, datasetId.ToString(), action);
         return (d, d.Resources.First(x => x.Id == id));
     }
 
@@ -227,7 +236,7 @@ public static partial class CkanWriteActions
     {
         Require(c, Roles.Editor, "resource_update");
         var db = c.Service<AppDbContext>();
-        var (d, res) = await FindResourceForWriteAsync(db, c);
+        var (d, res) = await FindResourceForWriteAsync(db, c, "resource_update");
         if (UploadActions.FileOf(c) is { } file) return await UploadActions.UpdateAsync(c, d, res, file);
         if (await db.ResourceVersions.AnyAsync(v => v.ResourceId == res.Id, c.Ct))
             throw CkanException.Validation("upload", "This resource is an uploaded file: send a new version of it in 'upload' (multipart/form-data).");
@@ -243,7 +252,7 @@ public static partial class CkanWriteActions
     {
         Require(c, Roles.Editor, "resource_patch");
         var db = c.Service<AppDbContext>();
-        var (d, res) = await FindResourceForWriteAsync(db, c);
+        var (d, res) = await FindResourceForWriteAsync(db, c, "resource_patch");
         if (c.Params.String("name") is { Length: > 0 } name) res.Name = name;
         if (c.Params.String("description") is { } description) res.Description = description;
         res.LastModified = d.MetadataModified = DateTime.UtcNow;
@@ -286,7 +295,7 @@ public static partial class CkanWriteActions
         var db = c.Service<AppDbContext>();
         var r = await db.Resources.FirstOrDefaultAsync(x => x.Id == id && x.State == "active", c.Ct) ?? throw CkanException.NotFound("Resource");
         var d = await db.Datasets.FirstAsync(x => x.Id == r.DatasetId, c.Ct);
-        await FindForWriteAsync(db, d.Name, c.Ct);
+        await FindForWriteAsync(c, db, d.Name, "resource_delete");
         r.State = "deleted";
         if (r.RefreshCron is not null) c.Service<OpenVeracruz.Platform.Catalog.Uploads.IRefreshScheduler>().Remove(r.Id);
         // an uploaded resource takes the GeoJSON and OGC API doors of its layer with it

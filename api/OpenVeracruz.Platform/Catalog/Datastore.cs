@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +15,7 @@ using OpenVeracruz.Platform.Data;
 namespace OpenVeracruz.Platform.Catalog;
 
 /// <summary>CKAN's datastore_search over the layer behind a datastore-active resource (its CSV distribution).</summary>
-public static class Datastore
+public static partial class Datastore
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 32_000;
@@ -108,7 +109,6 @@ public static class Datastore
             await using (var count = LayerSql.RecordCount(conn, layer, query))
                 total = (long)(await count.ExecuteScalarAsync(c.Ct))!;
 
-        var self = $"/api/3/action/datastore_search?resource_id={Uri.EscapeDataString(resourceId)}";
         var result = new JsonObject
         {
             ["include_total"] = includeTotal,
@@ -122,7 +122,7 @@ public static class Datastore
                 _ => Delimited(rows, format == "csv" ? "," : "\t"),
             },
             ["limit"] = limit,
-            ["_links"] = new JsonObject { ["start"] = self, ["next"] = $"{self}&offset={offset + limit}" },
+            ["_links"] = Links(p, offset, limit),
         };
         if (offset > 0) result["offset"] = offset;
         if (filterObject is not null) result["filters"] = filterObject.DeepClone();
@@ -136,47 +136,118 @@ public static class Datastore
         return result;
     }
 
-    /// <summary>Rows datastore_search_sql returns at most; more are reported as records_truncated.</summary>
-    public const int SqlRowCap = 32_000;
-    public const int SqlTimeoutMs = 5_000;
+    /// <summary>CKAN's datastore_info: the fields with their database schema, and the row count, of a public datastore resource.</summary>
+    public static async Task<JsonNode?> Info(CkanContext c)
+    {
+        var resourceId = c.Params.String("resource_id") is { Length: > 0 } r ? r : c.Params.Required("id");
+        var includeMeta = c.Params.Bool("include_meta", true);
+        var includeSchema = c.Params.Bool("include_fields_schema", true);
+        var (resource, layer) = await FindAsync(c, resourceId);
+        var fields = new JsonArray(LayerSql.RecordFields(layer).Select(f =>
+        {
+            var field = new JsonObject { ["id"] = f.Name, ["type"] = DatastoreType(f), ["info"] = new JsonObject { ["label"] = f.Title } };
+            var key = f.Name == layer.KeyColumn;
+            if (includeSchema)
+                field["schema"] = new JsonObject
+                {
+                    ["native_type"] = f.Name is "longitude" or "latitude" ? "double precision" : LayerSql.SqlType(f),
+                    ["notnull"] = key, ["index_name"] = null, ["is_index"] = key, ["uniquekey"] = key,
+                };
+            return (JsonNode)field;
+        }).ToArray());
+        var result = new JsonObject { ["fields"] = fields };
+        if (includeMeta)
+        {
+            await using var conn = await c.Service<NpgsqlDataSource>().OpenConnectionAsync(c.Ct);
+            await using var count = LayerSql.RecordCount(conn, layer, new RecordQuery([], [], null, [], 0, 0));
+            result["meta"] = new JsonObject
+            {
+                ["id"] = resource.Id.ToString(), ["count"] = (long)(await count.ExecuteScalarAsync(c.Ct))!, ["table_type"] = "VIEW", ["aliases"] = new JsonArray(),
+            };
+        }
+        return result;
+    }
 
     /// <summary>
-    /// One read-only SELECT over the datastore views (named by resource id). It runs in a READ ONLY transaction,
-    /// as a role that can read those views and nothing else, with a statement timeout and a row cap.
+    /// start, next (and prev) with every argument of the call, as CKAN keeps them: following next with a GET gives the next
+    /// page of the same query. Objects and lists are JSON-encoded, which the GET form of each argument accepts.
+    /// </summary>
+    private static JsonObject Links(CkanParams p, int offset, int limit)
+    {
+        string Link(int? at)
+        {
+            var args = p.Values.Where(kv => kv.Key != "offset" && kv.Value is not null)
+                .Select(kv => (kv.Key, Value: kv.Value is JsonValue v && v.TryGetValue<string>(out var text) ? text : kv.Value!.ToJsonString()))
+                .Concat(at is { } o ? [("offset", o.ToString(CultureInfo.InvariantCulture))] : [])
+                .Select(a => $"{Uri.EscapeDataString(a.Key)}={Uri.EscapeDataString(a.Value)}");
+            return "/api/3/action/datastore_search?" + string.Join("&", args);
+        }
+        var links = new JsonObject { ["start"] = Link(null), ["next"] = Link(offset + limit) };
+        if (offset > 0) links["prev"] = Link(Math.Max(0, offset - limit));
+        return links;
+    }
+
+    /// <summary>
+    /// One read-only SELECT over the datastore views (named by resource id). It runs in a READ ONLY transaction, as a role that
+    /// can read those views and nothing else, with a statement timeout the server enforces. The rows come as JSON made by
+    /// PostgreSQL and are read one at a time: a record over SqlMaxRecordBytes is refused unread, and the records stop at
+    /// SqlMaxRows or SqlMaxBytes (records_truncated), so no query can take more memory than those caps.
     /// </summary>
     public static async Task<JsonNode?> SearchSql(CkanContext c)
     {
         var sql = c.Params.Required("sql").Trim();
         while (sql.EndsWith(';')) sql = sql[..^1].TrimEnd();
         if (sql.Contains(';')) throw CkanException.Validation("sql", "Query is not a single statement.");
-        if (!System.Text.RegularExpressions.Regex.IsMatch(sql, @"^\s*(select|with)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        if (!Regex.IsMatch(sql, @"^\s*(select|with)\b", RegexOptions.IgnoreCase))
             throw CkanException.Validation("sql", "Only SELECT queries are allowed.");
         var reader = c.Service<DatastoreReader>();
-        await using var conn = await reader.OpenAsync(c.Ct);
-        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, c.Ct);
+        var o = reader.Options;
+        using var admitted = await reader.AdmitAsync(c.Http, c.Ct);
+        // the client's side of the time limit, for a server that does not stop in time by itself
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.Ct);
+        deadline.CancelAfter(o.SqlTimeoutMs + 2_000);
+        var ct = deadline.Token;
         try
         {
-            await using (var setup = new NpgsqlCommand($"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {SqlTimeoutMs}; SET LOCAL search_path = datastore, public;", conn, tx))
-                await setup.ExecuteNonQueryAsync(c.Ct);
-            var fields = new JsonArray();
-            var records = new JsonArray();
-            var truncated = false;
-            // the statement is wrapped: anything but a query fails to parse, and the cap is applied by the server
-            await using var cmd = new NpgsqlCommand($"SELECT * FROM ({sql}\n) AS q LIMIT {SqlRowCap + 1}", conn, tx);
-            await using var rows = await cmd.ExecuteReaderAsync(c.Ct);
-            var names = Enumerable.Range(0, rows.FieldCount).Select(rows.GetName).ToArray();
-            foreach (var (name, i) in names.Select((n, i) => (n, i)))
-                fields.Add(new JsonObject { ["id"] = name, ["type"] = rows.GetDataTypeName(i) });
-            while (await rows.ReadAsync(c.Ct))
+            await using var conn = await reader.OpenAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            await using (var setup = new NpgsqlCommand($"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {o.SqlTimeoutMs}; " +
+                "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL search_path = datastore, public;", conn, tx))
+                await setup.ExecuteNonQueryAsync(ct);
+            await RefuseCatalogsAsync(conn, tx, sql, o, ct);
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            await using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
-                if (records.Count == SqlRowCap) { truncated = true; break; }
-                var row = new JsonObject();
-                for (var i = 0; i < names.Length; i++) row[names[i]] = rows.IsDBNull(i) ? null : Value(rows.GetValue(i));
-                records.Add(row);
+                json.WriteStartObject();
+                json.WriteString("sql", sql);
+                json.WriteStartArray("fields");
+                // the statement is wrapped: anything but a query fails to parse; its columns are described without running it
+                await using (var describe = new NpgsqlCommand($"SELECT * FROM ({sql}\n) AS q", conn, tx))
+                await using (var schema = await describe.ExecuteReaderAsync(System.Data.CommandBehavior.SchemaOnly, ct))
+                    for (var i = 0; i < schema.FieldCount; i++)
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("id", schema.GetName(i));
+                        json.WriteString("type", schema.GetDataTypeName(i));
+                        json.WriteEndObject();
+                    }
+                json.WriteEndArray();
+                json.WriteStartArray("records");
+                var truncated = await WriteRecordsAsync(conn, tx, sql, o, json, ct);
+                json.WriteEndArray();
+                if (truncated) json.WriteBoolean("records_truncated", true);
+                json.WriteEndObject();
             }
-            var result = new JsonObject { ["sql"] = sql, ["fields"] = fields, ["records"] = records };
-            if (truncated) result["records_truncated"] = true;
-            return result;
+            c.RawResult = buffer.WrittenSpan.ToArray();
+            return null;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !c.Ct.IsCancellationRequested)
+        {
+            throw TimedOut(o);
+        }
+        catch (NpgsqlException e) when (e is not PostgresException && deadline.IsCancellationRequested && !c.Ct.IsCancellationRequested)
+        {
+            throw TimedOut(o);
         }
         catch (PostgresException e)
         {
@@ -184,12 +255,103 @@ public static class Datastore
             {
                 PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ReadOnlySqlTransaction =>
                     new CkanException(403, "Authorization Error", $"Access denied: {e.MessageText}. Only the datastore tables (named by resource id) can be read."),
-                PostgresErrorCodes.QueryCanceled => CkanException.Validation("sql", $"Query took longer than {SqlTimeoutMs / 1000} s and was cancelled."),
+                PostgresErrorCodes.QueryCanceled => TimedOut(o),
                 PostgresErrorCodes.UndefinedTable => CkanException.Validation("sql", $"{e.MessageText}: query the datastore tables by resource id, e.g. SELECT * FROM \"<resource_id>\""),
                 _ => CkanException.Validation("sql", e.MessageText),
             };
         }
     }
+
+    private static CkanException TimedOut(DatastoreOptions o) =>
+        CkanException.Validation("sql", $"Query took longer than {o.SqlTimeoutMs / 1000.0:0.#} s and was cancelled.");
+
+    /// <summary>Writes the rows as JSON records; true when they stopped at a cap (SqlMaxRows, SqlMaxBytes).</summary>
+    private static async Task<bool> WriteRecordsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, DatastoreOptions o, Utf8JsonWriter json, CancellationToken ct)
+    {
+        var (count, bytes, truncated) = (0, 0L, false);
+        await ForEachTextAsync(conn, tx, $"SELECT row_to_json(q)::text FROM ({sql}\n) AS q LIMIT {o.SqlMaxRows + 1}", o.SqlMaxRecordBytes, (record, size) =>
+        {
+            if (record is null)
+                throw CkanException.Validation("sql", $"Record {count + 1} is larger than {o.SqlMaxRecordBytes / 1024} kB as JSON: select less of it (e.g. left(column, n) or ST_Simplify).");
+            if (count == o.SqlMaxRows || bytes + size > o.SqlMaxBytes)
+            {
+                truncated = true;
+                return false;
+            }
+            json.WriteRawValue(record, skipInputValidation: true);
+            bytes += size;
+            count++;
+            return true;
+        }, ct);
+        return truncated;
+    }
+
+    /// <summary>
+    /// Runs a query of one text column row by row, each value read in pieces and measured as it comes: onRow gets it, or
+    /// null when it is over maxBytes (unread), and answers whether to go on. A query stopped early is cancelled on the
+    /// server rather than read to its end.
+    /// </summary>
+    private static async Task ForEachTextAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string query, long maxBytes, Func<string?, long, bool> onRow, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(query, conn, tx);
+        var rows = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        var stopped = true;
+        try
+        {
+            var chunk = new char[16 * 1024];
+            var value = new StringBuilder();
+            while (await rows.ReadAsync(ct))
+            {
+                value.Clear();
+                var size = 0L;
+                using (var text = await rows.GetTextReaderAsync(0, ct))
+                    for (int n; size <= maxBytes && (n = await text.ReadAsync(chunk, ct)) > 0;)
+                    {
+                        size += Encoding.UTF8.GetByteCount(chunk.AsSpan(0, n));
+                        value.Append(chunk, 0, n);
+                    }
+                if (!onRow(size > maxBytes ? null : value.ToString(), size)) return;
+            }
+            stopped = false;
+        }
+        finally
+        {
+            if (stopped) cmd.Cancel(); // the server stops producing what would only be skipped
+            try { await rows.DisposeAsync(); }
+            catch (PostgresException e) when (stopped && e.SqlState == PostgresErrorCodes.QueryCanceled) { }
+        }
+    }
+
+    /// <summary>
+    /// The SQL door reads the datastore tables, not the system catalogs: a plan that scans a table of pg_catalog or
+    /// information_schema (which list every table and view, public or not), names relations by oid (::regclass and kin)
+    /// or reads other sessions' activity is refused before it runs. The plan is read under the record cap too: the
+    /// planner folds constant expressions into it.
+    /// </summary>
+    private static async Task RefuseCatalogsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, DatastoreOptions o, CancellationToken ct)
+    {
+        var plan = "";
+        await ForEachTextAsync(conn, tx, $"EXPLAIN (VERBOSE, FORMAT JSON) SELECT * FROM ({sql}\n) AS q", o.SqlMaxRecordBytes, (text, _) =>
+        {
+            plan = text ?? throw CkanException.Validation("sql", $"The query is larger than {o.SqlMaxRecordBytes / 1024} kB once planned (a huge constant value?): select less of it.");
+            return true;
+        }, ct);
+        string? Catalog(JsonNode? node) => node switch
+        {
+            JsonObject j when j["Relation Name"] is { } rel && j["Schema"]?.GetValue<string>() is "pg_catalog" or "information_schema" =>
+                $"{j["Schema"]}.{rel}",
+            JsonObject j => j.Select(kv => Catalog(kv.Value)).FirstOrDefault(x => x is not null),
+            JsonArray a => a.Select(Catalog).FirstOrDefault(x => x is not null),
+            _ => null,
+        };
+        var byOid = CatalogFunction().Match(plan);
+        var found = Catalog(JsonNode.Parse(plan)) ?? (byOid.Success ? byOid.Value : null);
+        if (found is not null)
+            throw new CkanException(403, "Authorization Error", $"Access denied: datastore_search_sql reads the datastore tables (named by resource id), not the system catalogs ({found}).");
+    }
+
+    [GeneratedRegex(@"::reg(class|collation|config|dictionary|namespace|oper|operator|proc|procedure|role|type)\b|\b(pg_stat_get_\w+|pg_describe_object|pg_identify_object\w*|pg_get_\w+|obj_description|col_description|shobj_description)\(")]
+    private static partial Regex CatalogFunction();
 
     private static JsonNode? Value(object? v) => v switch
     {

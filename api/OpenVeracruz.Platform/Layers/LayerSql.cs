@@ -266,6 +266,9 @@ public static class LayerSql
                (grant ? $" GRANT USAGE ON SCHEMA datastore TO {DatastoreReaderRole}; GRANT SELECT ON {view} TO {DatastoreReaderRole};" : "");
     }
 
+    /// <summary>DDL that withdraws a resource's datastore view (its dataset went private or was deleted, or the resource was).</summary>
+    public static string DropDatastoreView(Guid resourceId) => $"DROP VIEW IF EXISTS datastore.{Q(resourceId.ToString())};";
+
     /// <summary>
     /// Rows for file downloads (GeoPackage, Shapefile, KML): the public properties cast to their manifest types
     /// (bigint, double precision, date, text), then the geometry in the storage CRS as an NTS geometry, ordered by key.

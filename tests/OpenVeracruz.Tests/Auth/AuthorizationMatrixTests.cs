@@ -30,6 +30,9 @@ public class AuthorizationMatrixTests(PlatformFixture f)
         ["GET /api/admin/users"] = "admin",
         ["POST /api/admin/users"] = "admin",
         ["PUT /api/admin/users/{id}/role"] = "admin",
+        ["GET /api/admin/users/{id}/organizations"] = "admin",
+        ["PUT /api/admin/users/{id}/organizations/{organization}"] = "admin",
+        ["DELETE /api/admin/users/{id}/organizations/{organization}"] = "admin",
         ["POST /api/cadastre/parcels/intersects"] = "public",
         ["GET /api/cadastre/parcels/{clave}/owner"] = "viewer",
         ["GET /api/cadastre/edits"] = "viewer",
@@ -41,6 +44,7 @@ public class AuthorizationMatrixTests(PlatformFixture f)
         ["POST /api/cadastre/construction-types"] = "supervisor",
         ["PUT /api/cadastre/construction-types/{code}"] = "supervisor",
         ["POST /api/3/action/{action}"] = "ckan", // CkanWriteTests.Authorization_matrix_of_the_write_actions
+        ["POST /api/action/{action}"] = "ckan", // the same actions at CKAN's unversioned address (CkanClientTests)
     };
 
     private List<(string Method, string Pattern)> Discovered()
@@ -60,6 +64,7 @@ public class AuthorizationMatrixTests(PlatformFixture f)
     private static string Url(string pattern) => pattern
         .Replace("{id:guid}", Guid.NewGuid().ToString())
         .Replace("{id:long}", "987654321")
+        .Replace("{organization}", "no-existe")
         .Replace("{id}", "no-existe")
         .Replace("{code}", "ZZ-NOEXISTE")
         .Replace("{clave}", "001-0001-001");

@@ -39,7 +39,7 @@ public static class UploadedLayers
             Crs.StorageSrid, Kind, 0, false, props, manifest, "");
     }
 
-    /// <summary>Registers (or withdraws) the imported layers of one dataset, or of every dataset, as their state now says.</summary>
+    /// <summary>Registers (or withdraws) the imported layers and the datastore views of one dataset, or of every dataset, as their state now says.</summary>
     public static async Task RefreshAsync(AppDbContext db, LayerRegistry registry, Guid? datasetId, CancellationToken ct)
     {
         var rows = await (from l in db.Layers.AsNoTracking()
@@ -54,6 +54,11 @@ public static class UploadedLayers
             else
                 registry.Remove(row.Layer.Id);
         }
+        // the SQL door follows: a dataset made private or deleted loses its datastore views here
+        var conn = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        try { await DatastoreViews.SyncAsync(conn, registry, datasetId, recreate: false, ct); }
+        finally { await db.Database.CloseConnectionAsync(); }
     }
 }
 

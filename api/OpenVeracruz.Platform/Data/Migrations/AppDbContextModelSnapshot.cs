@@ -1019,6 +1019,30 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.ToTable("dataset_groups", "catalog");
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.DatasetLoad", b =>
+                {
+                    b.Property<string>("DatasetId")
+                        .HasColumnType("text")
+                        .HasColumnName("dataset_id");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content_hash");
+
+                    b.Property<DateTimeOffset>("LoadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("loaded_at");
+
+                    b.Property<long>("RowCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("row_count");
+
+                    b.HasKey("DatasetId");
+
+                    b.ToTable("dataset_loads", "catalog");
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Catalog.DatasetTag", b =>
                 {
                     b.Property<Guid>("DatasetId")
@@ -1112,6 +1136,36 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.ToTable("organizations", "catalog");
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.OrganizationMember", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Capacity")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("capacity");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.HasKey("OrganizationId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("organization_members", "catalog", t =>
+                        {
+                            t.HasCheckConstraint("ck_organization_members_capacity", "capacity IN ('member', 'editor', 'admin')");
+                        });
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Resource", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1197,6 +1251,64 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.ToTable("resources", "catalog");
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Uploads.ImportJob", b =>
+                {
+                    b.Property<Guid>("ResourceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("resource_id");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Message")
+                        .HasColumnType("text")
+                        .HasColumnName("message");
+
+                    b.Property<DateTime>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_at");
+
+                    b.Property<int>("Rejected")
+                        .HasColumnType("integer")
+                        .HasColumnName("rejected");
+
+                    b.Property<int>("Repaired")
+                        .HasColumnType("integer")
+                        .HasColumnName("repaired");
+
+                    b.Property<string>("Report")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("report");
+
+                    b.Property<long>("RowsDone")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rows_done");
+
+                    b.Property<long?>("RowsTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rows_total");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.HasKey("ResourceId", "Version");
+
+                    b.ToTable("import_jobs", "catalog");
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Uploads.LayerRecord", b =>
                 {
                     b.Property<string>("Id")
@@ -1259,88 +1371,6 @@ namespace OpenVeracruz.Platform.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("layers", "catalog");
-                });
-
-            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.DatasetLoad", b =>
-                {
-                    b.Property<string>("DatasetId")
-                        .HasColumnType("text")
-                        .HasColumnName("dataset_id");
-
-                    b.Property<string>("ContentHash")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("content_hash");
-
-                    b.Property<DateTimeOffset>("LoadedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("loaded_at");
-
-                    b.Property<long>("RowCount")
-                        .HasColumnType("bigint")
-                        .HasColumnName("row_count");
-
-                    b.HasKey("DatasetId");
-
-                    b.ToTable("dataset_loads", "catalog");
-                });
-
-            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Uploads.ImportJob", b =>
-                {
-                    b.Property<Guid>("ResourceId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("resource_id");
-
-                    b.Property<int>("Version")
-                        .HasColumnType("integer")
-                        .HasColumnName("version");
-
-                    b.Property<DateTime?>("FinishedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("finished_at");
-
-                    b.Property<string>("Message")
-                        .HasColumnType("text")
-                        .HasColumnName("message");
-
-                    b.Property<DateTime>("QueuedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("queued_at");
-
-                    b.Property<int>("Rejected")
-                        .HasColumnType("integer")
-                        .HasColumnName("rejected");
-
-                    b.Property<int>("Repaired")
-                        .HasColumnType("integer")
-                        .HasColumnName("repaired");
-
-                    b.Property<string>("Report")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("report");
-
-                    b.Property<long>("RowsDone")
-                        .HasColumnType("bigint")
-                        .HasColumnName("rows_done");
-
-                    b.Property<long?>("RowsTotal")
-                        .HasColumnType("bigint")
-                        .HasColumnName("rows_total");
-
-                    b.Property<DateTime?>("StartedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("started_at");
-
-                    b.Property<string>("State")
-                        .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)")
-                        .HasColumnName("state");
-
-                    b.HasKey("ResourceId", "Version");
-
-                    b.ToTable("import_jobs", "catalog");
                 });
 
             modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Uploads.ResourceVersion", b =>
@@ -1518,11 +1548,35 @@ namespace OpenVeracruz.Platform.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.OrganizationMember", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Catalog.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("OpenVeracruz.Platform.Auth.StaffUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Resource", b =>
                 {
                     b.HasOne("OpenVeracruz.Platform.Catalog.Dataset", null)
                         .WithMany("Resources")
                         .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Uploads.ImportJob", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Catalog.Uploads.ResourceVersion", null)
+                        .WithOne()
+                        .HasForeignKey("OpenVeracruz.Platform.Catalog.Uploads.ImportJob", "ResourceId", "Version")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1538,15 +1592,6 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.HasOne("OpenVeracruz.Platform.Catalog.Resource", null)
                         .WithMany()
                         .HasForeignKey("ResourceId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Uploads.ImportJob", b =>
-                {
-                    b.HasOne("OpenVeracruz.Platform.Catalog.Uploads.ResourceVersion", null)
-                        .WithOne()
-                        .HasForeignKey("OpenVeracruz.Platform.Catalog.Uploads.ImportJob", "ResourceId", "Version")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
