@@ -67,6 +67,7 @@ window.OV = (() => {
         headers: {
           Accept: 'application/json, application/geo+json, application/problem+json',
           ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(method === 'GET' ? {} : { 'X-Requested-With': 'OpenVeracruz' }), // la prueba de que viene de nuestras páginas (CSRF)
           ...headers,
         },
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -61,7 +61,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         await Db.DisposeAsync();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
@@ -108,19 +108,42 @@ public sealed class PlatformFixture : IAsyncLifetime
         return (response.StatusCode, doc.RootElement.Clone());
     }
 
-    /// <summary>A client with a cookie jar, optionally leaving from another loopback address (its own rate-limit partition).</summary>
-    public HttpClient NewClient(string? fromAddress = null)
+    /// <summary>
+    /// A client with a cookie jar that calls as our pages do (X-Requested-With: OpenVeracruz and our Origin on every
+    /// request), optionally leaving from another loopback address (its own rate-limit partition).
+    /// </summary>
+    public HttpClient NewClient(string? fromAddress = null) => Client(BaseUri, fromAddress);
+
+    /// <summary>A client that sends only what the test gives it: no cookie jar (set Cookie yourself), no page headers — a forger's request.</summary>
+    public HttpClient BareClient(string? fromAddress = null) => Client(BaseUri, fromAddress, asPage: false);
+
+    public static HttpClient Client(Uri baseUri, string? fromAddress, bool asPage = true)
     {
-        var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), UseCookies = true };
+        var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), UseCookies = asPage };
         if (fromAddress is not null)
             handler.ConnectCallback = async (ctx, ct) =>
             {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                socket.Bind(new IPEndPoint(IPAddress.Parse(fromAddress), 0));
+                var local = IPAddress.Parse(fromAddress);
+                var socket = new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(local, 0));
                 await socket.ConnectAsync(ctx.DnsEndPoint, ct);
                 return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
             };
-        return new HttpClient(handler) { BaseAddress = BaseUri, Timeout = TimeSpan.FromMinutes(2) };
+        var client = new HttpClient(handler) { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(2) };
+        if (asPage)
+        {
+            client.DefaultRequestHeaders.Add("X-Requested-With", "OpenVeracruz");
+            client.DefaultRequestHeaders.Add("Origin", baseUri.GetLeftPart(UriPartial.Authority));
+        }
+        return client;
+    }
+
+    /// <summary>The staff cookie ("ov_staff=…") of a new sign-in, to send by hand.</summary>
+    public async Task<string> SignInCookieAsync(string email, string password)
+    {
+        var login = await LoginAsync(NewClient(NextAddress()), email, password);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        return login.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith("ov_staff=", StringComparison.Ordinal));
     }
 
     /// <summary>A client that calls with an API token (Bearer).</summary>

@@ -7,7 +7,7 @@ using OpenVeracruz.Platform.Shared;
 using OpenVeracruz.Platform.Data;
 
 // dotnet run --project tools/MigrationScaffolder -- <MigrationName>
-// Writes the migration and the updated model snapshot into api/OpenVeracruz.Platform/Shared/Migrations.
+// Writes the migration and the updated model snapshot into api/OpenVeracruz.Platform/Data/Migrations.
 if (args.Length != 1)
 {
     Console.Error.WriteLine("usage: dotnet run --project tools/MigrationScaffolder -- <MigrationName>");
@@ -24,7 +24,7 @@ services.AddDbContextDesignTimeServices(db);
 new NpgsqlDesignTimeServices().ConfigureDesignTimeServices(services);
 new NpgsqlNetTopologySuiteDesignTimeServices().ConfigureDesignTimeServices(services);
 var scaffolder = services.BuildServiceProvider().GetRequiredService<IMigrationsScaffolder>();
-var migration = scaffolder.ScaffoldMigration(args[0], "OpenVeracruz.Platform", "Shared.Migrations", "C#");
-var files = scaffolder.Save(platform, migration, Path.Combine(platform, "Shared", "Migrations"));
+var migration = scaffolder.ScaffoldMigration(args[0], "OpenVeracruz.Platform", "Data.Migrations", "C#");
+var files = scaffolder.Save(platform, migration, Path.Combine(platform, "Data", "Migrations"));
 Console.WriteLine(files.MigrationFile);
 return 0;
