@@ -28,13 +28,17 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     private WebApplicationFactory<Program>? _factory;
     public Uri BaseUri { get; private set; } = null!;
+    /// <summary>A second listener on a dual-stack IPv6 socket, where an IPv4 client appears as ::ffff:a.b.c.d.</summary>
+    public int DualStackPort { get; private set; }
+    /// <summary>Two loopback addresses that act as reverse proxies (Network:TrustedProxies), and the public origin behind them.</summary>
+    public const string TrustedProxies = "127.0.0.200/31", PublicOrigin = "https://datos.veracruz.gob.mx";
     public HttpClient Http { get; private set; } = null!;
     public NpgsqlDataSource Db { get; } = PlatformDatabase.CreateDataSource(ConnectionString);
     public IServiceProvider Services => _factory!.Services;
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
+        var (port, dualStackPort) = (FreePort(), FreePort());
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("ConnectionStrings:OpenVeracruz", ConnectionString);
@@ -42,14 +46,17 @@ public sealed class PlatformFixture : IAsyncLifetime
             b.UseSetting("Jobs:Enabled", "false");
             // tiles from a closed local port: the map must work as it would offline
             b.UseSetting("Map:TileUrl", "http://127.0.0.1:9/{z}/{x}/{y}.png");
-            b.UseSetting("Urls", $"http://127.0.0.1:{port}");
+            b.UseSetting("Urls", $"http://127.0.0.1:{port};http://[::]:{dualStackPort}");
+            b.UseSetting("Network:TrustedProxies", TrustedProxies);
+            b.UseSetting("Network:AllowedOrigins", PublicOrigin);
             b.UseSetting("OPENVERACRUZ_ADMIN_EMAIL", AdminEmail);
             b.UseSetting("OPENVERACRUZ_ADMIN_PASSWORD", AdminPassword);
         });
         _factory.UseKestrel();
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        BaseUri = new Uri(addresses.Single());
+        BaseUri = new Uri(addresses.Single(a => a.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)));
+        DualStackPort = dualStackPort;
         Http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromMinutes(2) };
         await Task.CompletedTask;
     }

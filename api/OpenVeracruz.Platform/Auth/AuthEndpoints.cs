@@ -50,9 +50,10 @@ public static class AuthEndpoints
     }
 
     private static ProblemHttpResult Unauthorized() => TypedResults.Problem(Problems.Create(401,
-        "Wrong e-mail or password, or the account is locked", "Correo o contraseña incorrectos, o la cuenta está bloqueada"));
+        $"Wrong e-mail or password, or too many attempts from this address (wait {SignInLockout.LockFor.TotalMinutes:0} minutes)",
+        $"Correo o contraseña incorrectos, o demasiados intentos desde esta dirección (espere {SignInLockout.LockFor.TotalMinutes:0} minutos)"));
 
-    /// <summary>A hash to check the password of an unknown account against: its answer then takes as long as a known one's.</summary>
+    /// <summary>A hash to check a password against when there is nothing to check: the answer takes as long as a real check.</summary>
     private static readonly Lazy<string> DecoyHash = new(() => new PasswordHasher<StaffUser>().HashPassword(new StaffUser(), Guid.NewGuid().ToString()));
 
     private static async Task<Results<Ok<Me>, ProblemHttpResult>> Login(LoginRequest body, HttpContext http, SignInManager<StaffUser> signIn,
@@ -61,14 +62,13 @@ public static class AuthEndpoints
         if (string.IsNullOrWhiteSpace(body.Email) || string.IsNullOrEmpty(body.Password))
             return TypedResults.Problem(Problems.Create(400, "'email' and 'password' are required", "Faltan el correo ('email') y la contraseña ('password')", "body"));
         var user = await users.FindByEmailAsync(body.Email);
-        if (user is null)
+        var address = addresses.KeyOf(http);
+        if (user is null || !await SignInLockout.TryAttemptAsync(db, user.Id, address, http.RequestAborted))
         {
-            users.PasswordHasher.VerifyHashedPassword(new StaffUser(), DecoyHash.Value, body.Password);
+            // the answer and its time as for a wrong password: a guesser learns neither that the account exists nor that this address is locked out of it
+            users.PasswordHasher.VerifyHashedPassword(user ?? new StaffUser(), DecoyHash.Value, body.Password);
             return Unauthorized();
         }
-        // the same answer for a locked pair: a guesser learns neither the lock nor that the account exists
-        var address = addresses.KeyOf(http);
-        if (!await SignInLockout.TryAttemptAsync(db, user.Id, address, http.RequestAborted)) return Unauthorized();
         var result = await signIn.CheckPasswordSignInAsync(user, body.Password, lockoutOnFailure: false);
         if (!result.Succeeded) return Unauthorized();
         await SignInLockout.SucceededAsync(db, user.Id, address, http.RequestAborted);

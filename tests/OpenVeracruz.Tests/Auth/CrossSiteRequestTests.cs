@@ -191,4 +191,25 @@ public class CrossSiteRequestTests(PlatformFixture f)
         var button = await supervisor.SendAsync(Trigger(withToken: true));
         Assert.True(button.StatusCode is not HttpStatusCode.Forbidden && (int)button.StatusCode < 500, $"{(int)button.StatusCode}");
     }
+
+    [Fact]
+    public async Task Swagger_UI_is_one_of_our_pages_and_a_signed_in_staff_member_writes_from_it()
+    {
+        var (email, _, _) = await f.StaffAsync("viewer");
+        await using var chromium = await Web.Chromium.LaunchAsync();
+        var errors = new List<string>();
+        var page = await chromium.NewPageAsync(errors);
+        await page.GotoAsync(new Uri(f.BaseUri, "/swagger/index.html").ToString());
+        await page.WaitForFunctionAsync("() => window.ui && window.ui.getConfigs().requestInterceptor");
+        // requests as "Try it out" builds them: through Swagger UI's interceptor, sent by the browser (which adds Origin)
+        var statuses = await page.EvaluateAsync<int[]>("""
+            async ([email, password]) => {
+              const send = (url, body) => { const r = window.ui.getConfigs().requestInterceptor({ url, method: 'POST', credentials: 'same-origin',
+                headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }); return fetch(r.url, r); };
+              return [(await send('/api/auth/login', { email, password })).status, (await send('/api/auth/tokens', { name: 'desde swagger' })).status];
+            }
+            """, new[] { email, PlatformFixture.StaffPassword });
+        Assert.Equal([200, 201], statuses);
+        Assert.Empty(errors);
+    }
 }
