@@ -32,13 +32,17 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     private WebApplicationFactory<Program>? _factory;
     public Uri BaseUri { get; private set; } = null!;
+    /// <summary>A second listener on a dual-stack IPv6 socket, where an IPv4 client appears as ::ffff:a.b.c.d.</summary>
+    public int DualStackPort { get; private set; }
+    /// <summary>Two loopback addresses that act as reverse proxies (Network:TrustedProxies), and the public origin behind them.</summary>
+    public const string TrustedProxies = "127.0.0.200/31", PublicOrigin = "https://datos.veracruz.gob.mx";
     public HttpClient Http { get; private set; } = null!;
     public NpgsqlDataSource Db { get; } = PlatformDatabase.CreateDataSource(ConnectionString);
     public IServiceProvider Services => _factory!.Services;
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
+        var (port, dualStackPort) = (FreePort(), FreePort());
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("ConnectionStrings:OpenVeracruz", ConnectionString);
@@ -46,7 +50,9 @@ public sealed class PlatformFixture : IAsyncLifetime
             b.UseSetting("Jobs:Enabled", "false");
             // tiles from a closed local port: the map must work as it would offline
             b.UseSetting("Map:TileUrl", "http://127.0.0.1:9/{z}/{x}/{y}.png");
-            b.UseSetting("Urls", $"http://127.0.0.1:{port}");
+            b.UseSetting("Urls", $"http://127.0.0.1:{port};http://[::]:{dualStackPort}");
+            b.UseSetting("Network:TrustedProxies", TrustedProxies);
+            b.UseSetting("Network:AllowedOrigins", PublicOrigin);
             b.UseSetting("OPENVERACRUZ_ADMIN_EMAIL", AdminEmail);
             b.UseSetting("OPENVERACRUZ_ADMIN_PASSWORD", AdminPassword);
             // the refresh tests' file server: loopback is refused to refresh URLs unless allowed, as an intranet source would be
@@ -55,7 +61,8 @@ public sealed class PlatformFixture : IAsyncLifetime
         _factory.UseKestrel();
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        BaseUri = new Uri(addresses.Single());
+        BaseUri = new Uri(addresses.Single(a => a.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)));
+        DualStackPort = dualStackPort;
         Http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromMinutes(2) };
         await Task.CompletedTask;
     }
@@ -67,7 +74,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         await Db.DisposeAsync();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
@@ -114,19 +121,42 @@ public sealed class PlatformFixture : IAsyncLifetime
         return (response.StatusCode, doc.RootElement.Clone());
     }
 
-    /// <summary>A client with a cookie jar, optionally leaving from another loopback address (its own rate-limit partition).</summary>
-    public HttpClient NewClient(string? fromAddress = null)
+    /// <summary>
+    /// A client with a cookie jar that calls as our pages do (X-Requested-With: OpenVeracruz and our Origin on every
+    /// request), optionally leaving from another loopback address (its own rate-limit partition).
+    /// </summary>
+    public HttpClient NewClient(string? fromAddress = null) => Client(BaseUri, fromAddress);
+
+    /// <summary>A client that sends only what the test gives it: no cookie jar (set Cookie yourself), no page headers — a forger's request.</summary>
+    public HttpClient BareClient(string? fromAddress = null) => Client(BaseUri, fromAddress, asPage: false);
+
+    public static HttpClient Client(Uri baseUri, string? fromAddress, bool asPage = true)
     {
-        var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), UseCookies = true };
+        var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), UseCookies = asPage };
         if (fromAddress is not null)
             handler.ConnectCallback = async (ctx, ct) =>
             {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                socket.Bind(new IPEndPoint(IPAddress.Parse(fromAddress), 0));
+                var local = IPAddress.Parse(fromAddress);
+                var socket = new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(local, 0));
                 await socket.ConnectAsync(ctx.DnsEndPoint, ct);
                 return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
             };
-        return new HttpClient(handler) { BaseAddress = BaseUri, Timeout = TimeSpan.FromMinutes(2) };
+        var client = new HttpClient(handler) { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(2) };
+        if (asPage)
+        {
+            client.DefaultRequestHeaders.Add("X-Requested-With", "OpenVeracruz");
+            client.DefaultRequestHeaders.Add("Origin", baseUri.GetLeftPart(UriPartial.Authority));
+        }
+        return client;
+    }
+
+    /// <summary>The staff cookie ("ov_staff=…") of a new sign-in, to send by hand.</summary>
+    public async Task<string> SignInCookieAsync(string email, string password)
+    {
+        var login = await LoginAsync(NewClient(NextAddress()), email, password);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        return login.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith("ov_staff=", StringComparison.Ordinal));
     }
 
     /// <summary>A client that calls with an API token (Bearer).</summary>

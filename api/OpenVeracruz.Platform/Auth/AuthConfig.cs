@@ -12,7 +12,7 @@ public sealed class AuthConfig :
     IEntityTypeConfiguration<StaffUser>, IEntityTypeConfiguration<IdentityRole>, IEntityTypeConfiguration<IdentityUserRole<string>>,
     IEntityTypeConfiguration<IdentityUserClaim<string>>, IEntityTypeConfiguration<IdentityUserLogin<string>>,
     IEntityTypeConfiguration<IdentityUserToken<string>>, IEntityTypeConfiguration<IdentityRoleClaim<string>>,
-    IEntityTypeConfiguration<ApiToken>, IEntityTypeConfiguration<OutboxEmail>
+    IEntityTypeConfiguration<ApiToken>, IEntityTypeConfiguration<OutboxEmail>, IEntityTypeConfiguration<SignInAttempt>
 {
     public void Configure(EntityTypeBuilder<StaffUser> b) => b.ToTable("users", "auth");
     public void Configure(EntityTypeBuilder<IdentityRole> b) => b.ToTable("roles", "auth");
@@ -46,5 +46,16 @@ public sealed class AuthConfig :
         e.Property(m => m.Body).HasColumnName("body");
         e.Property(m => m.Created).HasColumnName("created");
         e.Property(m => m.Sent).HasColumnName("sent");
+    }
+
+    public void Configure(EntityTypeBuilder<SignInAttempt> e)
+    {
+        e.ToTable("sign_in_attempts", "auth");
+        e.HasKey(a => new { a.UserId, a.Address });
+        e.Property(a => a.UserId).HasColumnName("user_id");
+        e.Property(a => a.Address).HasColumnName("address").HasMaxLength(64);
+        e.Property(a => a.Attempts).HasColumnName("attempts");
+        e.Property(a => a.LastAttempt).HasColumnName("last_attempt");
+        e.HasOne<StaffUser>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

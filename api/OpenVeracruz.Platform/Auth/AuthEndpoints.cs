@@ -29,18 +29,17 @@ public static class AuthEndpoints
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/auth").WithTags("Cuentas del personal / Staff accounts");
-        g.MapPost("/login", Login).RequireRateLimiting(SignInLimiter).WithName("Login")
-            .WithSummary("Inicia sesión (cookie) / Sign in with a cookie; rate limited, locks after 5 failures");
-        g.MapPost("/logout", async (SignInManager<StaffUser> signIn) => { await signIn.SignOutAsync(); return TypedResults.NoContent(); })
-            .WithName("Logout").WithSummary("Cierra la sesión / Sign out");
+        g.MapPost("/login", Login).RequireRateLimiting(SignInLimiter).WithMetadata(new SignInEndpoint()).WithName("Login")
+            .WithSummary("Inicia sesión (cookie) / Sign in with a cookie; rate limited, 5 failures lock this account from this address");
+        g.MapPost("/logout", Logout).WithName("Logout").WithSummary("Cierra las sesiones de la cuenta / Sign out: ends every session of the account");
         g.MapGet("/me", MeAsync).RequireAuthorization(Roles.Viewer).WithName("Me").WithSummary("La cuenta con sesión / The signed-in account");
         g.MapGet("/tokens", ListTokens).RequireAuthorization(Roles.Viewer).WithName("ListTokens").WithSummary("Tokens de API propios / Own API tokens");
         g.MapPost("/tokens", CreateToken).RequireAuthorization(Roles.Viewer).WithName("CreateToken")
             .WithSummary("Crea un token de API (se muestra una sola vez) / Create an API token, shown once");
         g.MapDelete("/tokens/{id:guid}", RevokeToken).RequireAuthorization(Roles.Viewer).WithName("RevokeToken").WithSummary("Revoca un token / Revoke a token");
-        g.MapPost("/password-reset", RequestReset).RequireRateLimiting(SignInLimiter).WithName("RequestPasswordReset")
+        g.MapPost("/password-reset", RequestReset).RequireRateLimiting(SignInLimiter).WithMetadata(new SignInEndpoint()).WithName("RequestPasswordReset")
             .WithSummary("Solicita restablecer la contraseña; la respuesta no revela si la cuenta existe / Request a reset");
-        g.MapPost("/password-reset/confirm", ConfirmReset).RequireRateLimiting(SignInLimiter).WithName("ConfirmPasswordReset")
+        g.MapPost("/password-reset/confirm", ConfirmReset).RequireRateLimiting(SignInLimiter).WithMetadata(new SignInEndpoint()).WithName("ConfirmPasswordReset")
             .WithSummary("Fija la nueva contraseña con el código recibido / Set a new password with the code");
 
         var admin = app.MapGroup("/api/admin/users").WithTags("Administración / Administration").RequireAuthorization(Roles.Admin);
@@ -51,17 +50,38 @@ public static class AuthEndpoints
     }
 
     private static ProblemHttpResult Unauthorized() => TypedResults.Problem(Problems.Create(401,
-        "Wrong e-mail or password, or the account is locked", "Correo o contraseña incorrectos, o la cuenta está bloqueada"));
+        $"Wrong e-mail or password, or too many attempts from this address (wait {SignInLockout.LockFor.TotalMinutes:0} minutes)",
+        $"Correo o contraseña incorrectos, o demasiados intentos desde esta dirección (espere {SignInLockout.LockFor.TotalMinutes:0} minutos)"));
 
-    private static async Task<Results<Ok<Me>, ProblemHttpResult>> Login(LoginRequest body, SignInManager<StaffUser> signIn, UserManager<StaffUser> users)
+    /// <summary>A hash to check a password against when there is nothing to check: the answer takes as long as a real check.</summary>
+    private static readonly Lazy<string> DecoyHash = new(() => new PasswordHasher<StaffUser>().HashPassword(new StaffUser(), Guid.NewGuid().ToString()));
+
+    private static async Task<Results<Ok<Me>, ProblemHttpResult>> Login(LoginRequest body, HttpContext http, SignInManager<StaffUser> signIn,
+        UserManager<StaffUser> users, ClientAddresses addresses, AppDbContext db)
     {
         if (string.IsNullOrWhiteSpace(body.Email) || string.IsNullOrEmpty(body.Password))
             return TypedResults.Problem(Problems.Create(400, "'email' and 'password' are required", "Faltan el correo ('email') y la contraseña ('password')", "body"));
         var user = await users.FindByEmailAsync(body.Email);
-        if (user is null) return Unauthorized();
-        var result = await signIn.PasswordSignInAsync(user, body.Password, isPersistent: false, lockoutOnFailure: true);
+        var address = addresses.KeyOf(http);
+        if (user is null || !await SignInLockout.TryAttemptAsync(db, user.Id, address, http.RequestAborted))
+        {
+            // the answer and its time as for a wrong password: a guesser learns neither that the account exists nor that this address is locked out of it
+            users.PasswordHasher.VerifyHashedPassword(user ?? new StaffUser(), DecoyHash.Value, body.Password);
+            return Unauthorized();
+        }
+        var result = await signIn.CheckPasswordSignInAsync(user, body.Password, lockoutOnFailure: false);
         if (!result.Succeeded) return Unauthorized();
+        await SignInLockout.SucceededAsync(db, user.Id, address, http.RequestAborted);
+        await signIn.SignInAsync(user, isPersistent: false);
         return TypedResults.Ok(new Me(user.Id, user.Email!, user.DisplayName, [.. await users.GetRolesAsync(user)]));
+    }
+
+    /// <summary>A copy of the cookie must not outlive the sign-out: a new security stamp ends every session of the account.</summary>
+    private static async Task<NoContent> Logout(HttpContext http, SignInManager<StaffUser> signIn, AppDbContext db)
+    {
+        if (StaffSessions.ByCookie(http)) await StaffSessions.RevokeAllAsync(db, UserId(http.User));
+        await signIn.SignOutAsync();
+        return TypedResults.NoContent();
     }
 
     private static string UserId(ClaimsPrincipal p) => p.FindFirstValue(ClaimTypes.NameIdentifier)!;
@@ -154,7 +174,7 @@ public static class AuthEndpoints
         return TypedResults.Created($"/api/admin/users/{user.Id}", new UserInfo(user.Id, user.Email!, user.DisplayName, [body.Role], false));
     }
 
-    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> ChangeRole(string id, RoleChange body, UserManager<StaffUser> users, ClaimsPrincipal principal)
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> ChangeRole(string id, RoleChange body, UserManager<StaffUser> users, ClaimsPrincipal principal, AppDbContext db)
     {
         if (!Roles.All.Contains(body.Role))
             return Problems.BadRequest($"Role must be one of {string.Join(", ", Roles.All)}", $"El rol debe ser uno de {string.Join(", ", Roles.All)}", "role");
@@ -164,6 +184,8 @@ public static class AuthEndpoints
             return TypedResults.Problem(Problems.Create(409, "An administrator cannot remove their own admin role", "Un administrador no puede quitarse a sí mismo el rol de administrador"));
         await users.RemoveFromRolesAsync(user, await users.GetRolesAsync(user));
         await users.AddToRoleAsync(user, body.Role);
+        // the account's sessions carry its old roles: they end, and it signs in again with the new one
+        await StaffSessions.RevokeAllAsync(db, user.Id);
         return TypedResults.NoContent();
     }
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenVeracruz.Platform.Data;
+using OpenVeracruz.Platform.Shared;
 
 namespace OpenVeracruz.Platform.Auth;
 
@@ -20,8 +21,8 @@ public static class AuthFeature
             {
                 o.Password.RequiredLength = 12;
                 o.Password.RequireNonAlphanumeric = false;
-                o.Lockout.MaxFailedAccessAttempts = 5;
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                // wrong passwords lock a pair of account and address (SignInLockout), never the account: Identity's
+                // lockout stays only for an account locked on purpose (its LockoutEnd), which also stops its tokens
                 o.Lockout.AllowedForNewUsers = true;
                 o.User.RequireUniqueEmail = true;
             })
@@ -45,6 +46,7 @@ public static class AuthFeature
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
+            o.Events.OnValidatePrincipal = StaffSessions.ValidateAsync;
             // an API answers 401/403, it does not redirect to a login page
             o.Events.OnRedirectToLogin = ctx => { ctx.Response.StatusCode = 401; return Task.CompletedTask; };
             o.Events.OnRedirectToAccessDenied = ctx => { ctx.Response.StatusCode = 403; return Task.CompletedTask; };
@@ -54,19 +56,20 @@ public static class AuthFeature
             foreach (var role in Roles.All)
                 o.AddPolicy(role, p => p.RequireAuthenticatedUser().RequireRole(Roles.AtLeast(role)));
         });
+        s.AddClientAddresses(config);
         s.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = 429;
             o.AddPolicy(AuthEndpoints.SignInLimiter, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                http.RequestServices.GetRequiredService<ClientAddresses>().KeyOf(http),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
         return s;
     }
 
-    /// <summary>Who calls: authentication, authorization and the sign-in rate limit, before any endpoint runs.</summary>
+    /// <summary>Who calls, whether a cookie caller's request is forged (CSRF), authorization and the sign-in rate limit, before any endpoint runs.</summary>
     public static IApplicationBuilder UseStaffAccounts(this IApplicationBuilder app) =>
-        app.UseAuthentication().UseAuthorization().UseRateLimiter();
+        app.UseAuthentication().UseCrossSiteGuard().UseAuthorization().UseRateLimiter();
 
     public static IEndpointRouteBuilder MapStaffAccounts(this IEndpointRouteBuilder app) => app.MapAuthEndpoints();
 

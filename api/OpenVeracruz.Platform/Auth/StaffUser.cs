@@ -41,6 +41,18 @@ public sealed class ApiToken
     public static string HashOf(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 }
 
+/// <summary>
+/// Sign-in attempts on one account from one client address (<see cref="Shared.ClientAddresses.KeyOf"/>) since its last
+/// success: the lockout counts per pair, so a stranger elsewhere cannot lock the account's owner out.
+/// </summary>
+public sealed class SignInAttempt
+{
+    public required string UserId { get; set; }
+    public required string Address { get; set; }
+    public int Attempts { get; set; }
+    public DateTime LastAttempt { get; set; }
+}
+
 /// <summary>A message waiting for the mail relay (password resets). Nothing leaves the machine by itself.</summary>
 public sealed class OutboxEmail
 {

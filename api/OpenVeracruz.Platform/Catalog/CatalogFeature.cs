@@ -21,6 +21,7 @@ public static class CatalogFeature
     public static IServiceCollection AddCatalog(this IServiceCollection s, IConfiguration config)
     {
         s.AddScoped<CatalogSync>();
+        s.AddClientAddresses(config); // the SQL door limits queries per client
         s.AddSingleton(_ => new DatastoreReader(config.GetConnectionString("OpenVeracruzDatastore") is { Length: > 0 } cs
             ? cs : DatastoreReader.DefaultConnectionString(PlatformDatabase.ConnectionString(config)), config.GetSection("Datastore").Get<DatastoreOptions>() ?? new()));
         s.AddOptions<UploadOptions>().Bind(config.GetSection("Uploads"))

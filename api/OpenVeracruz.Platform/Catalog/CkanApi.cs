@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using OpenVeracruz.Platform.Shared;
 
 namespace OpenVeracruz.Platform.Catalog;
 
@@ -115,10 +116,16 @@ public static class CkanApi
     /// <summary>Accents and ñ as UTF-8 text, not \u escapes: the output is read by people in workshops too.</summary>
     private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static readonly Dictionary<string, (CkanAction Action, string Help, Func<HttpContext, Task>? BeforeForm)> Actions = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, (CkanAction Action, string Help, Func<HttpContext, Task>? BeforeForm, bool SideEffectFree)> Actions = new(StringComparer.Ordinal);
 
-    /// <summary>Registers an action; <paramref name="beforeForm"/> runs before a form body is read (authorization and size limits of uploads).</summary>
-    public static void Register(string name, string help, CkanAction action, Func<HttpContext, Task>? beforeForm = null) => Actions[name] = (action, help, beforeForm);
+    /// <summary>
+    /// Registers an action that may change state: POST only, as in CKAN. <paramref name="beforeForm"/> runs before a form
+    /// body is read (authorization and size limits of uploads).
+    /// </summary>
+    public static void Register(string name, string help, CkanAction action, Func<HttpContext, Task>? beforeForm = null) => Actions[name] = (action, help, beforeForm, false);
+
+    /// <summary>Registers an action that only reads (CKAN's side_effect_free): GET with query parameters, or POST.</summary>
+    public static void RegisterRead(string name, string help, CkanAction action) => Actions[name] = (action, help, null, true);
 
     public static IReadOnlyCollection<string> ActionNames => Actions.Keys;
 
@@ -128,42 +135,59 @@ public static class CkanApi
     {
         CkanReadActions.RegisterAll();
         app.MapMethods("/api/3/action/{action}", ["GET", "POST"], Dispatch)
+            .WithMetadata(new ErrorFormat(WriteRefusalAsync))
             .WithTags("CKAN Action API v3").WithName("CkanAction")
             .WithSummary("API de acciones de CKAN v3 (package_search, package_show, datastore_search, …) / CKAN Action API v3");
         // CKAN answers the unversioned address too, and it is the one ckanapi calls (RemoteCKAN.base_url = 'api/action/')
-        app.MapMethods("/api/action/{action}", ["GET", "POST"], Dispatch).ExcludeFromDescription();
+        app.MapMethods("/api/action/{action}", ["GET", "POST"], Dispatch).WithMetadata(new ErrorFormat(WriteRefusalAsync)).ExcludeFromDescription();
         app.MapGet("/api/3", () => Results.Json(new { version = 3 })).ExcludeFromDescription();
         return app;
     }
 
+    private static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+
     private static async Task Dispatch(string action, HttpContext http)
     {
-        var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
-        var help = $"{baseUrl}/api/3/action/help_show?name={Uri.EscapeDataString(action)}";
-        int status;
-        JsonObject body;
-        byte[]? raw = null;
+        var baseUrl = BaseUrl(http);
         try
         {
             if (!Actions.TryGetValue(action, out var entry))
                 throw new CkanException(400, "Bad Request", $"Bad request - Action name not known: {action}");
+            // a link or an image can make a browser GET: only actions that change nothing answer one (CKAN's own rule and words)
+            if (!entry.SideEffectFree && !HttpMethods.IsPost(http.Request.Method))
+                throw new CkanException(400, "Bad Request", "Bad request - JSON Error: Invalid request. Please use POST method for your request",
+                    new JsonObject { ["message_es"] = "Solicitud incorrecta: esta acción cambia datos y sólo se llama con POST" });
             if (entry.BeforeForm is { } before && http.Request.HasFormContentType) await before(http);
             var p = await CkanParams.ReadAsync(http.Request, http.RequestAborted);
             var context = new CkanContext(p, http, baseUrl, http.RequestAborted);
             var result = await entry.Action(context);
-            raw = context.RawResult;
-            status = 200;
-            body = new JsonObject { ["help"] = help, ["success"] = true, ["result"] = result };
+            await WriteAsync(http, 200, new JsonObject { ["help"] = HelpUrl(baseUrl, action), ["success"] = true, ["result"] = result }, context.RawResult);
         }
         catch (CkanException e)
         {
-            status = e.Status;
-            var error = new JsonObject { ["__type"] = e.Type, ["message"] = e.Message };
-            if (e.Extra is not null)
-                foreach (var (k, v) in e.Extra) error[k] = v?.DeepClone();
-            body = new JsonObject { ["help"] = help, ["success"] = false, ["error"] = error };
             if (e.RetryAfter is { } seconds) http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await WriteErrorAsync(http, action, e);
         }
+    }
+
+    private static string HelpUrl(string baseUrl, string action) => $"{baseUrl}/api/3/action/help_show?name={Uri.EscapeDataString(action)}";
+
+    private static Task WriteErrorAsync(HttpContext http, string action, CkanException e)
+    {
+        var error = new JsonObject { ["__type"] = e.Type, ["message"] = e.Message };
+        if (e.Extra is not null)
+            foreach (var (k, v) in e.Extra) error[k] = v?.DeepClone();
+        return WriteAsync(http, e.Status, new JsonObject { ["help"] = HelpUrl(BaseUrl(http), action), ["success"] = false, ["error"] = error });
+    }
+
+    /// <summary>A refusal before the action runs (a forged cross-site request), in CKAN's envelope.</summary>
+    private static Task WriteRefusalAsync(HttpContext http, int status, string detail, string detailEs) =>
+        WriteErrorAsync(http, http.GetRouteValue("action")?.ToString() ?? "", new CkanException(status,
+            status == 403 ? "Authorization Error" : "Bad Request", detail, new JsonObject { ["message_es"] = detailEs }));
+
+    /// <summary>Writes the envelope; <paramref name="raw"/>, when given, is the result already serialised (streamed records).</summary>
+    private static async Task WriteAsync(HttpContext http, int status, JsonObject body, byte[]? raw = null)
+    {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(http.Response.Body, new JsonWriterOptions { Encoder = Json.Encoder });

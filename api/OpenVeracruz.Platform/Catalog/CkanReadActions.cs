@@ -14,23 +14,23 @@ public static class CkanReadActions
 
     public static void RegisterAll()
     {
-        CkanApi.Register("package_list", "Return a list of the names of the site's datasets. Parameters: limit, offset.", PackageList);
-        CkanApi.Register("package_search", "Search for datasets. Parameters: q, fq, rows (default 10, max 1000), start, sort, facet.field (JSON list), facet.limit, facet.mincount, include_private, ext_bbox (minx,miny,maxx,maxy).", PackageSearch);
-        CkanApi.Register("current_package_list_with_resources", "Return the site's datasets with their resources, most recently modified first. Parameters: limit (default 10, max 1000), offset (page, deprecated).", CurrentPackageList);
-        CkanApi.Register("package_show", "Return the metadata of a dataset and its resources. Parameters: id (id or name).", PackageShow);
-        CkanApi.Register("organization_list", "Return a list of the organizations. Parameters: all_fields, sort, limit, offset, organizations.", c => GroupList(c, organizations: true));
-        CkanApi.Register("organization_show", "Return the details of an organization. Parameters: id, include_datasets.", c => GroupShow(c, organizations: true));
-        CkanApi.Register("group_list", "Return a list of the groups. Parameters: all_fields, sort, limit, offset, groups.", c => GroupList(c, organizations: false));
-        CkanApi.Register("group_show", "Return the details of a group. Parameters: id, include_datasets.", c => GroupShow(c, organizations: false));
-        CkanApi.Register("tag_list", "Return a list of the site's tags. Parameters: query, all_fields.", TagList);
-        CkanApi.Register("license_list", "Return the list of licenses available for datasets.", _ => Task.FromResult<JsonNode?>(new JsonArray(Licenses.All.Select(l => (JsonNode)CkanDictionaries.License(l)).ToArray())));
-        CkanApi.Register("resource_show", "Return the metadata of a resource. Parameters: id.", ResourceShow);
-        CkanApi.Register("status_show", "Return the site's version and extensions.", StatusShow);
-        CkanApi.Register("site_read", "Return true: the site can be read.", _ => Task.FromResult<JsonNode?>(true));
-        CkanApi.Register("help_show", "Return the help string of an action. Parameters: name.", HelpShow);
-        CkanApi.Register("datastore_search", "Search a datastore resource. Parameters: resource_id, filters, q, fields, sort, limit (default 100, max 32000), offset, include_total, records_format (objects, lists, csv, tsv).", Datastore.Search);
-        CkanApi.Register("datastore_info", "Return the fields of a datastore resource and its row count. Parameters: resource_id (or id), include_meta (default true), include_fields_schema (default true).", Datastore.Info);
-        CkanApi.Register("datastore_search_sql", "Run one read-only SELECT over datastore tables (named by resource id; the system catalogs are not readable). Parameters: sql. Statement timeout 5 s; at most 32000 rows and 16 MB of records, then records_truncated; a record over 1 MB is refused; at most 2 queries at once per address (429).", Datastore.SearchSql);
+        CkanApi.RegisterRead("package_list", "Return a list of the names of the site's datasets. Parameters: limit, offset.", PackageList);
+        CkanApi.RegisterRead("package_search", "Search for datasets. Parameters: q, fq, rows (default 10, max 1000), start, sort, facet.field (JSON list), facet.limit, facet.mincount, include_private, ext_bbox (minx,miny,maxx,maxy).", PackageSearch);
+        CkanApi.RegisterRead("current_package_list_with_resources", "Return the site's datasets with their resources, most recently modified first. Parameters: limit (default 10, max 1000), offset (page, deprecated).", CurrentPackageList);
+        CkanApi.RegisterRead("package_show", "Return the metadata of a dataset and its resources. Parameters: id (id or name).", PackageShow);
+        CkanApi.RegisterRead("organization_list", "Return a list of the organizations. Parameters: all_fields, sort, limit, offset, organizations.", c => GroupList(c, organizations: true));
+        CkanApi.RegisterRead("organization_show", "Return the details of an organization. Parameters: id, include_datasets.", c => GroupShow(c, organizations: true));
+        CkanApi.RegisterRead("group_list", "Return a list of the groups. Parameters: all_fields, sort, limit, offset, groups.", c => GroupList(c, organizations: false));
+        CkanApi.RegisterRead("group_show", "Return the details of a group. Parameters: id, include_datasets.", c => GroupShow(c, organizations: false));
+        CkanApi.RegisterRead("tag_list", "Return a list of the site's tags. Parameters: query, all_fields.", TagList);
+        CkanApi.RegisterRead("license_list", "Return the list of licenses available for datasets.", _ => Task.FromResult<JsonNode?>(new JsonArray(Licenses.All.Select(l => (JsonNode)CkanDictionaries.License(l)).ToArray())));
+        CkanApi.RegisterRead("resource_show", "Return the metadata of a resource. Parameters: id.", ResourceShow);
+        CkanApi.RegisterRead("status_show", "Return the site's version and extensions.", StatusShow);
+        CkanApi.RegisterRead("site_read", "Return true: the site can be read.", _ => Task.FromResult<JsonNode?>(true));
+        CkanApi.RegisterRead("help_show", "Return the help string of an action. Parameters: name.", HelpShow);
+        CkanApi.RegisterRead("datastore_search", "Search a datastore resource. Parameters: resource_id, filters, q, fields, sort, limit (default 100, max 32000), offset, include_total, records_format (objects, lists, csv, tsv).", Datastore.Search);
+        CkanApi.RegisterRead("datastore_info", "Return the fields of a datastore resource and its row count. Parameters: resource_id (or id), include_meta (default true), include_fields_schema (default true).", Datastore.Info);
+        CkanApi.RegisterRead("datastore_search_sql", "Run one read-only SELECT over datastore tables (named by resource id; the system catalogs are not readable). Parameters: sql. Statement timeout 5 s; at most 32000 rows and 16 MB of records, then records_truncated; a record over 1 MB is refused; at most 2 queries at once per address (429).", Datastore.SearchSql);
         CkanWriteActions.RegisterAll();
     }
 

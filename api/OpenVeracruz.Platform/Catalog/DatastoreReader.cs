@@ -1,7 +1,9 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using OpenVeracruz.Platform.Shared;
 using OpenVeracruz.Platform.Layers;
 
 namespace OpenVeracruz.Platform.Catalog;
@@ -61,7 +63,7 @@ public sealed class DatastoreReader : IAsyncDisposable
     /// <summary>A place to run one query, for this client and in all; 429 in CKAN's envelope when there is none.</summary>
     public async Task<IDisposable> AdmitAsync(HttpContext http, CancellationToken ct)
     {
-        var mine = _perClient.AttemptAcquire(ClientKey(http.Connection.RemoteIpAddress));
+        var mine = _perClient.AttemptAcquire(http.RequestServices.GetRequiredService<ClientAddresses>().KeyOf(http));
         if (!mine.IsAcquired)
         {
             mine.Dispose();
@@ -88,15 +90,6 @@ public sealed class DatastoreReader : IAsyncDisposable
     }
 
     /// <summary>The client's address as one key: IPv4-mapped IPv6 as IPv4, and IPv6 by its /64 (one host's usual share).</summary>
-    private static string ClientKey(IPAddress? address)
-    {
-        if (address is null) return "unknown";
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return address.ToString();
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
-    }
 
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
     {

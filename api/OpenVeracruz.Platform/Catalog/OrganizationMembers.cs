@@ -47,7 +47,7 @@ public static class OrganizationMembers
     {
         CkanApi.Register("organization_member_create", "Make a staff account a member of an organization, or change its capacity. Admins only. Parameters: id (organization), username (e-mail or account id), role (member, editor or admin).", MemberCreate);
         CkanApi.Register("organization_member_delete", "Remove a staff account from an organization. Admins only. Parameters: id (organization), username (e-mail or account id).", MemberDelete);
-        CkanApi.Register("organization_list_for_user", "The organizations in which the caller may create datasets (all of them for admins). Staff only. Parameters: permission (manage_group, create_dataset, read; default manage_group).", ListForUser);
+        CkanApi.RegisterRead("organization_list_for_user", "The organizations in which the caller may create datasets (all of them for admins). Staff only. Parameters: permission (manage_group, create_dataset, read; default manage_group).", ListForUser);
     }
 
     private static async Task<JsonNode?> MemberCreate(CkanContext c)

@@ -30,6 +30,9 @@ public static class JobsFeature
             .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(PlatformDatabase.ConnectionString(config)),
                 new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }));
         if (RunsHere(config)) s.AddHangfireServer(o => o.WorkerCount = 2);
+        // the dashboard's buttons (requeue, delete, trigger) post with an anti-forgery token when the service exists;
+        // the staff cookie's cross-site guard accepts that token in place of our pages' header
+        s.AddAntiforgery();
         return s;
     }
 

@@ -36,6 +36,8 @@ public static class Problems
         var (title, titleEs) = status switch
         {
             400 => ("Bad request", "Solicitud incorrecta"),
+            401 => ("Unauthorized", "Sin sesión"),
+            403 => ("Forbidden", "Prohibido"),
             404 => ("Not found", "No encontrado"),
             409 => ("Conflict", "Conflicto"),
             412 => ("Precondition failed", "La versión ha cambiado"),
@@ -62,4 +64,13 @@ public static class Problems
 
     public static ProblemHttpResult NotFound(string detail, string detailEs) =>
         TypedResults.Problem(Create(404, detail, detailEs));
+
+    /// <summary>Answers a refusal from a middleware: in the door's own format when its endpoint has one (<see cref="ErrorFormat"/>), else as a problem.</summary>
+    public static Task WriteAsync(HttpContext http, int status, string detail, string detailEs) =>
+        http.GetEndpoint()?.Metadata.GetMetadata<ErrorFormat>() is { } own
+            ? own.WriteAsync(http, status, detail, detailEs)
+            : TypedResults.Problem(Create(status, detail, detailEs)).ExecuteAsync(http);
 }
+
+/// <summary>Endpoint metadata of a door that answers errors in a format of its own (CKAN's envelope) rather than as problem details.</summary>
+public sealed record ErrorFormat(Func<HttpContext, int, string, string, Task> WriteAsync);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -62,6 +63,7 @@ public class AuthorizationMatrixTests(PlatformFixture f)
     }
 
     private static string Url(string pattern) => pattern
+        .Replace("{action}", "package_create")
         .Replace("{id:guid}", Guid.NewGuid().ToString())
         .Replace("{id:long}", "987654321")
         .Replace("{organization}", "no-existe")
@@ -104,5 +106,75 @@ public class AuthorizationMatrixTests(PlatformFixture f)
             }
         }
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+    }
+
+    /// <summary>How a page of another site (or a stale one) would send a request; none of them carries our pages' proof.</summary>
+    private static (string Name, string? Origin, string? Referer, bool Header)[] Forgeries(string own) =>
+    [
+        ("without X-Requested-With", own, null, false),
+        ("from another Origin", "http://evil.example", null, true),
+        ("from a look-alike Origin", own.Replace("127.0.0.1", "127.0.0.1.evil.example"), null, true),
+        ("from another port", own[..own.LastIndexOf(':')] + ":1", null, true),
+        ("with Origin null", "null", null, true),
+        ("from another Referer", null, "http://evil.example/pagina.html", true),
+        ("without Origin or Referer", null, null, true),
+    ];
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string method, string pattern, string? cookie, string? origin, string? referer, bool header)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), Url(pattern));
+        if (method != "DELETE") request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        if (cookie is not null) request.Headers.Add("Cookie", cookie);
+        if (origin is not null) request.Headers.Add("Origin", origin);
+        if (referer is not null) request.Headers.Add("Referer", referer);
+        if (header) request.Headers.Add("X-Requested-With", "OpenVeracruz");
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>
+    /// Every writing endpoint, called with an admin's cookie (who passes every role check) as another site's page would,
+    /// is refused with 403 in its door's format before it runs; the sign-in endpoints so too without a session (login
+    /// CSRF). With our pages' header and Origin — or, without an Origin, our Referer — the same call gets through.
+    /// </summary>
+    [Fact]
+    public async Task Every_writing_endpoint_refuses_a_cross_site_request_made_with_the_staff_cookie()
+    {
+        var (email, _, _) = await f.StaffAsync("admin");
+        var cookie = await f.SignInCookieAsync(email, PlatformFixture.StaffPassword);
+        var own = f.BaseUri.GetLeftPart(UriPartial.Authority);
+        using var client = f.BareClient(f.NextAddress());
+        var signIn = new[] { "/api/auth/login", "/api/auth/password-reset", "/api/auth/password-reset/confirm" };
+        var writing = Discovered().Where(e => e.Method is not ("GET" or "HEAD")).OrderBy(e => e.Pattern == "/api/auth/logout").ThenBy(e => e.Pattern).ToList();
+        Assert.Contains(("POST", "/api/3/action/{action}"), writing);
+        var wrong = new List<string>();
+        foreach (var (method, pattern) in writing)
+        {
+            foreach (var (name, origin, referer, header) in Forgeries(own))
+                foreach (var withCookie in signIn.Contains(pattern) ? [true, false] : new[] { true })
+                {
+                    using var response = await SendAsync(client, method, pattern, withCookie ? cookie : null, origin, referer, header);
+                    var refused = response.StatusCode == HttpStatusCode.Forbidden && await RefusalAsync(response, pattern);
+                    if (!refused) wrong.Add($"{method} {pattern} {name}{(withCookie ? "" : " (no session)")}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            foreach (var (origin, referer) in new[] { ((string?)own, (string?)null), (null, own + "/editor/") })
+            {
+                using var response = await SendAsync(client, method, pattern, cookie, origin, referer, header: true);
+                if (response.StatusCode == HttpStatusCode.Forbidden || (int)response.StatusCode >= 500)
+                    wrong.Add($"{method} {pattern} from our page ({origin ?? referer}): {(int)response.StatusCode}");
+            }
+        }
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+    }
+
+    /// <summary>A 403 problem with detail and detail_es, or on the CKAN door its envelope with an Authorization Error.</summary>
+    private static async Task<bool> RefusalAsync(HttpResponseMessage response, string pattern)
+    {
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var body = doc.RootElement;
+        if (pattern.StartsWith("/api/3/action/", StringComparison.Ordinal))
+            return !body.GetProperty("success").GetBoolean() && body.GetProperty("error").GetProperty("__type").GetString() == "Authorization Error"
+                && body.GetProperty("error").GetProperty("message_es").GetString() is { Length: > 0 };
+        return response.Content.Headers.ContentType?.MediaType == "application/problem+json"
+            && body.GetProperty("detail").GetString() is { Length: > 0 } && body.GetProperty("detail_es").GetString() is { Length: > 0 };
     }
 }

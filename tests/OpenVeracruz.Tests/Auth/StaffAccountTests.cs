@@ -104,4 +104,89 @@ public class StaffAccountTests(PlatformFixture f)
         var badRole = await adminish.PostAsync("/api/admin/users", Json(new { email = "rol@pruebas.veracruz.gob.mx", displayName = "d", role = "dios", password = "Una-clave-larga-1" }));
         await ProblemAssert.IsProblemAsync(badRole, HttpStatusCode.BadRequest);
     }
+
+    /// <summary>A client that sends this cookie by hand, with our pages' header and Origin: a copy of a session.</summary>
+    private HttpClient WithCookie(string cookie)
+    {
+        var c = f.BareClient();
+        c.DefaultRequestHeaders.Add("Cookie", cookie);
+        c.DefaultRequestHeaders.Add("X-Requested-With", "OpenVeracruz");
+        c.DefaultRequestHeaders.Add("Origin", f.BaseUri.GetLeftPart(UriPartial.Authority));
+        return c;
+    }
+
+    private static async Task<string[]> RolesAsync(HttpClient session)
+    {
+        using var me = JsonDocument.Parse(await session.GetStringAsync("/api/auth/me"));
+        return me.RootElement.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToArray();
+    }
+
+    [Fact]
+    public async Task A_copied_cookie_stops_working_once_its_session_signs_out()
+    {
+        var (email, _, _) = await f.StaffAsync("editor");
+        var cookie = await f.SignInCookieAsync(email, PlatformFixture.StaffPassword);
+        var (browser, copy) = (WithCookie(cookie), WithCookie(cookie));
+        Assert.Equal(HttpStatusCode.OK, (await copy.GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await browser.PostAsync("/api/auth/logout", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await copy.GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await copy.PostAsync("/api/auth/tokens", Json(new { name = "tras salir" }))).StatusCode);
+        Assert.Equal(0L, await f.ScalarAsync<long>("SELECT count(*) FROM auth.api_tokens WHERE name = 'tras salir'"));
+        // the account itself signs in again as usual
+        Assert.Equal(HttpStatusCode.OK, (await f.LoginAsync(f.NewClient(f.NextAddress()), email, PlatformFixture.StaffPassword)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_role_change_or_a_password_reset_ends_the_sessions_of_the_account()
+    {
+        var (email, token, session) = await f.StaffAsync("editor");
+        var id = await f.ScalarAsync<string>("SELECT \"Id\" FROM auth.users WHERE \"Email\" = @e", ("e", email));
+        var (_, _, admin) = await f.StaffAsync("admin");
+        Assert.Equal(["editor"], await RolesAsync(session));
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PutAsync($"/api/admin/users/{id}/role", Json(new { role = "viewer" }))).StatusCode);
+        // the session still claimed "editor": it ends, and the next sign-in carries the new role
+        Assert.Equal(HttpStatusCode.Unauthorized, (await session.GetAsync("/api/auth/me")).StatusCode);
+        var address = f.NextAddress();
+        var again = f.NewClient(address);
+        Assert.Equal(HttpStatusCode.OK, (await f.LoginAsync(again, email, PlatformFixture.StaffPassword)).StatusCode);
+        Assert.Equal(["viewer"], await RolesAsync(again));
+        // an API token follows the account's role on every call
+        Assert.Equal(HttpStatusCode.Forbidden, (await f.WithToken(token).PostAsync("/api/cadastre/edits", Json(new { }))).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await again.PostAsync("/api/auth/password-reset", Json(new { email }))).StatusCode);
+        var body = await f.ScalarAsync<string>("SELECT body FROM auth.outbox_emails WHERE to_address = @e ORDER BY id DESC LIMIT 1", ("e", email));
+        var reset = f.NewClient(address);
+        Assert.Equal(HttpStatusCode.NoContent, (await reset.PostAsync("/api/auth/password-reset/confirm",
+            Json(new { email, token = body.Split("\n\n")[1].Trim(), newPassword = "Otra-clave-segura-2026" }))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await again.GetAsync("/api/auth/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Wrong_passwords_lock_out_the_guessers_address_not_the_owner_nor_the_accounts_tokens()
+    {
+        var (email, token, _) = await f.StaffAsync("viewer");
+        var guesser = f.NewClient(f.NextAddress());
+        for (var i = 0; i < 5; i++) Assert.Equal(HttpStatusCode.Unauthorized, (await f.LoginAsync(guesser, email, "no-es-la-clave-123")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.LoginAsync(guesser, email, PlatformFixture.StaffPassword)).StatusCode);
+        // meanwhile the account's scripts and its owner, elsewhere, carry on
+        Assert.Equal(HttpStatusCode.OK, (await f.WithToken(token).GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await f.LoginAsync(f.NewClient(f.NextAddress()), email, PlatformFixture.StaffPassword)).StatusCode);
+        // and the owner's success elsewhere does not open the guesser's lock
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.LoginAsync(guesser, email, PlatformFixture.StaffPassword)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Parallel_guesses_from_one_address_are_each_counted()
+    {
+        var (email, token, _) = await f.StaffAsync("viewer");
+        var from = f.NextAddress();
+        var guesses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => f.LoginAsync(f.NewClient(from), email, "no-es-la-clave-123")));
+        Assert.All(guesses, g => Assert.Equal(HttpStatusCode.Unauthorized, g.StatusCode));
+        Assert.Equal(8, await f.ScalarAsync<int>("""
+            SELECT a.attempts FROM auth.sign_in_attempts a JOIN auth.users u ON u."Id" = a.user_id WHERE u."Email" = @e AND a.address = @a
+            """, ("e", email), ("a", from)));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.LoginAsync(f.NewClient(from), email, PlatformFixture.StaffPassword)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await f.WithToken(token).GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await f.LoginAsync(f.NewClient(f.NextAddress()), email, PlatformFixture.StaffPassword)).StatusCode);
+    }
 }

@@ -246,6 +246,30 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.ToTable("outbox_emails", "auth");
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Auth.SignInAttempt", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("address");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime>("LastAttempt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_attempt");
+
+                    b.HasKey("UserId", "Address");
+
+                    b.ToTable("sign_in_attempts", "auth");
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Auth.StaffUser", b =>
                 {
                     b.Property<string>("Id")
@@ -1480,6 +1504,15 @@ namespace OpenVeracruz.Platform.Data.Migrations
                 });
 
             modelBuilder.Entity("OpenVeracruz.Platform.Auth.ApiToken", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Auth.StaffUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Auth.SignInAttempt", b =>
                 {
                     b.HasOne("OpenVeracruz.Platform.Auth.StaffUser", null)
                         .WithMany()
