@@ -40,6 +40,12 @@ public class AuthorizationMatrixTests(PlatformFixture f)
         ["PUT /api/cadastre/valuation-zones/{code}"] = "supervisor",
         ["POST /api/cadastre/construction-types"] = "supervisor",
         ["PUT /api/cadastre/construction-types/{code}"] = "supervisor",
+        // Cero Filas: the citizen's writes are public (a hold key or the manage link's token, rate limited per address)
+        ["POST /api/appointments/holds"] = "public",
+        ["DELETE /api/appointments/holds/{key}"] = "public",
+        ["POST /api/appointments/holds/{key}/confirm"] = "public",
+        ["POST /api/appointments/{folio}/cancel"] = "public",
+        ["POST /api/appointments/{folio}/reschedule"] = "public",
         ["POST /api/3/action/{action}"] = "ckan", // CkanWriteTests.Authorization_matrix_of_the_write_actions
     };
 
