@@ -22,6 +22,8 @@ public static class AppointmentsFeature
         s.Configure<AppointmentsOptions>(config.GetSection("Appointments"));
         s.AddScoped<Housekeeping>();
         s.AddScoped<SendOutboxJob>();
+        s.AddSingleton<TurnHub>();
+        s.AddHostedService(sp => sp.GetRequiredService<TurnHub>());
         s.AddRateLimiter(o => o.AddPolicy(BookingEndpoints.CitizenLimiter, http => RateLimitPartition.GetFixedWindowLimiter(ClientAddress.Of(http), _ =>
             new FixedWindowRateLimiterOptions
             {
@@ -32,7 +34,7 @@ public static class AppointmentsFeature
         return s;
     }
 
-    public static IEndpointRouteBuilder MapAppointments(this IEndpointRouteBuilder app) => app.MapBookingEndpoints();
+    public static IEndpointRouteBuilder MapAppointments(this IEndpointRouteBuilder app) => app.MapBookingEndpoints().MapTurnEndpoints().MapScreenEndpoints();
 
     /// <summary>The seed (offices, services, schedules, holidays) and the recurring jobs.</summary>
     public static async Task PrepareAppointmentsAsync(this IServiceProvider services, IConfiguration config)

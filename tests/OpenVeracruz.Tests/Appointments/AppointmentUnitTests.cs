@@ -112,4 +112,29 @@ public class AppointmentUnitTests
         Assert.False(Secrets.SolvesChallenge("otro-reto", nonce, 12) && Secrets.SolvesChallenge("otro-reto", nonce, 16));
         Assert.False(Secrets.SolvesChallenge("reto", null, 1));
     }
+
+    [Fact]
+    public void Turns_are_called_due_appointments_first_then_priority_then_oldest()
+    {
+        var now = new DateTime(2026, 12, 7, 16, 0, 0, DateTimeKind.Utc);
+        var turns = new[]
+        {
+            (Code: "A-walk-old", Kind: "walkin", Priority: (string?)null, Due: now.AddMinutes(-30)),
+            (Code: "A-appt-later", Kind: "appointment", Priority: null, Due: now.AddMinutes(20)),
+            (Code: "A-senior", Kind: "walkin", Priority: "senior", Due: now.AddMinutes(-1)),
+            (Code: "A-appt-due", Kind: "appointment", Priority: null, Due: now.AddMinutes(4)),
+            (Code: "A-walk-new", Kind: "walkin", Priority: null, Due: now.AddMinutes(-2)),
+            (Code: "A-pregnant", Kind: "walkin", Priority: "pregnancy", Due: now.AddMinutes(-5)),
+        };
+        var order = turns.Select((t, i) => (t.Code, Key: TurnOrder.Key(t.Kind, t.Priority, t.Due, i, now))).OrderBy(t => t.Key).Select(t => t.Code);
+        Assert.Equal(["A-appt-due", "A-pregnant", "A-senior", "A-walk-old", "A-walk-new", "A-appt-later"], order);
+    }
+
+    [Fact]
+    public void The_estimated_wait_shares_the_turns_ahead_among_the_open_desks()
+    {
+        Assert.Equal(0, Waits.Estimate(0, 12, 2));
+        Assert.Equal(30, Waits.Estimate(5, 12, 2));
+        Assert.Equal(60, Waits.Estimate(5, 12, 0)); // no desk open yet: as if one
+    }
 }

@@ -7,16 +7,8 @@ namespace OpenVeracruz.Tests.Appointments;
 
 /// <summary>The citizen's booking through the real HTTP pipeline on PostGIS: hold, confirm, manage, .ics, QR, and what is refused.</summary>
 [Collection(PlatformCollection.Name)]
-public class AppointmentBookingTests(PlatformFixture f) : IAsyncLifetime
+public class AppointmentBookingTests(PlatformFixture fixture) : CitasTests(fixture)
 {
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    // test offices leave the public lists (nothing is deleted: their bookings stay)
-    public async Task DisposeAsync()
-    {
-        await using var cmd = f.Db.CreateCommand($"UPDATE appointments.offices SET active = false WHERE code LIKE '{OfficePrefix}%'");
-        await cmd.ExecuteNonQueryAsync();
-    }
 
     private Task<long> CountAsync(int serviceId, string states = "'held','booked','checked_in','attended','cancelled','no_show'") =>
         f.ScalarAsync<long>($"SELECT count(*) FROM appointments.bookings WHERE service_id = @s AND state IN ({states})", ("s", serviceId));

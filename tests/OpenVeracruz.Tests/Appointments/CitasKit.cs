@@ -98,3 +98,42 @@ public static class CitasKit
         return (cs, confirmation);
     }
 }
+
+/// <summary>Staff of a test office: a signed-in account (kiosk or desk) assigned by an admin through the API.</summary>
+public static class StaffKit
+{
+    public static async Task<HttpClient> AssignedAsync(PlatformFixture f, params string[] offices)
+    {
+        var (_, _, session) = await f.StaffAsync("viewer");
+        session.DefaultRequestHeaders.Add("X-Requested-With", "OpenVeracruz");
+        var me = JsonDocument.Parse(await session.GetStringAsync("/api/auth/me")).RootElement;
+        var (_, _, admin) = await f.StaffAsync("admin");
+        admin.DefaultRequestHeaders.Add("X-Requested-With", "OpenVeracruz");
+        var (status, _, _) = await CitasKit.SendAsync(admin, HttpMethod.Put, $"/api/appointments/admin/staff/{me.GetProperty("id").GetString()}/offices", new { offices });
+        Assert.Equal(HttpStatusCode.NoContent, status);
+        return session;
+    }
+
+    /// <summary>Moves a booking's time (and keeps its length) so that a test can check it in now.</summary>
+    public static async Task MoveBookingAsync(PlatformFixture f, string folio, TimeSpan fromNow)
+    {
+        await using var cmd = f.Db.CreateCommand("UPDATE appointments.bookings SET ends_at = now() + @d + (ends_at - starts_at), starts_at = now() + @d WHERE folio = @f");
+        cmd.Parameters.AddWithValue("d", fromNow);
+        cmd.Parameters.AddWithValue("f", folio);
+        Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+    }
+}
+
+/// <summary>Appointment tests make offices of their own; when done those leave the public lists (nothing is deleted: their bookings stay).</summary>
+public abstract class CitasTests(PlatformFixture fixture) : IAsyncLifetime
+{
+    protected readonly PlatformFixture f = fixture;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await using var cmd = f.Db.CreateCommand($"UPDATE appointments.offices SET active = false WHERE code LIKE '{CitasKit.OfficePrefix}%'");
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
