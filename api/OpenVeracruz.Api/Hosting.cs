@@ -1,4 +1,5 @@
 using OpenVeracruz.Etl;
+using OpenVeracruz.Platform.Appointments;
 using OpenVeracruz.Platform.Auth;
 using OpenVeracruz.Platform.Cadastre;
 using OpenVeracruz.Platform.Catalog;
@@ -29,6 +30,7 @@ public static class Hosting
         s.AddCadastre(config);
         s.AddCatalog(config);
         s.AddDataLoading(config);
+        s.AddAppointments(config);
     }
 
     /// <summary>Migrations, the first administrator and the bundled data, before the first request is served.</summary>
@@ -36,6 +38,7 @@ public static class Hosting
     {
         await app.Services.MigrateDatabaseAsync();
         await app.Services.EnsureStaffSetupAsync(app.Configuration, app.Logger);
+        await app.Services.PrepareAppointmentsAsync(app.Configuration);
         await app.Services.LoadDataAsync(app.Configuration, app.Logger);
     }
 
@@ -52,6 +55,7 @@ public static class Hosting
         app.MapStaffAccounts();
         app.MapJobsDashboard();
         app.MapOData();
+        app.MapAppointments();
         app.AnnounceAddresses();
     }
 }

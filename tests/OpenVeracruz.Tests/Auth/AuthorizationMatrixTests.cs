@@ -44,6 +44,28 @@ public class AuthorizationMatrixTests(PlatformFixture f)
         ["PUT /api/cadastre/valuation-zones/{code}"] = "supervisor",
         ["POST /api/cadastre/construction-types"] = "supervisor",
         ["PUT /api/cadastre/construction-types/{code}"] = "supervisor",
+        // Cero Filas: the citizen's writes are public (a hold key or the manage link's token, rate limited per address)
+        ["POST /api/appointments/holds"] = "public",
+        ["DELETE /api/appointments/holds/{key}"] = "public",
+        ["POST /api/appointments/holds/{key}/confirm"] = "public",
+        ["POST /api/appointments/{folio}/cancel"] = "public",
+        ["POST /api/appointments/{folio}/reschedule"] = "public",
+        // Cero Filas at the office: any staff account, and then only at the offices it is assigned to (TurnTests)
+        ["GET /api/turns/mine"] = "viewer",
+        ["POST /api/turns/checkin"] = "viewer",
+        ["POST /api/turns/tickets"] = "viewer",
+        ["GET /api/turns/queue"] = "viewer",
+        ["POST /api/turns/desk"] = "viewer",
+        ["DELETE /api/turns/desk"] = "viewer",
+        ["POST /api/turns/next"] = "viewer",
+        ["POST /api/turns/{id:long}/recall"] = "viewer",
+        ["POST /api/turns/{id:long}/park"] = "viewer",
+        ["POST /api/turns/{id:long}/resume"] = "viewer",
+        ["POST /api/turns/{id:long}/start"] = "viewer",
+        ["POST /api/turns/{id:long}/transfer"] = "viewer",
+        ["POST /api/turns/{id:long}/finish"] = "viewer",
+        ["POST /api/turns/{id:long}/no-show"] = "viewer",
+        ["PUT /api/appointments/admin/staff/{id}/offices"] = "admin",
         ["POST /api/3/action/{action}"] = "ckan", // CkanWriteTests.Authorization_matrix_of_the_write_actions
         ["POST /api/action/{action}"] = "ckan", // the same actions at CKAN's unversioned address (CkanClientTests)
     };

@@ -14,7 +14,7 @@ public class PlatformTests(PlatformFixture f)
         var (status, json, _) = await f.GetJsonAsync("/api/layers");
         Assert.Equal(HttpStatusCode.OK, status);
         var layers = json.EnumerateArray().ToDictionary(l => l.GetProperty("id").GetString()!);
-        Assert.Equal(5, layers.Count);
+        Assert.Equal(6, layers.Count);
         Assert.True(layers["parcels"].GetProperty("synthetic").GetBoolean());
         Assert.Equal(16, layers["parcels"].GetProperty("minZoom").GetInt32());
         Assert.Contains("INEGI", layers["localities"].GetProperty("attribution").GetString());
@@ -171,6 +171,41 @@ public class PlatformTests(PlatformFixture f)
             foreach (var s in secrets) Assert.DoesNotContain(s, body);
             Assert.DoesNotContain("curp", body, StringComparison.OrdinalIgnoreCase);
         }
+        // Cero Filas: a booking's person never appears in the offices layer, the lists, the slots or the manage view
+        var svc = await Appointments.CitasKit.NewServiceAsync(f, desks: 1);
+        var day = await Appointments.CitasKit.FreeDayAsync(f);
+        var citizen = Appointments.CitasKit.Citizen(f);
+        var curp = Appointments.CitasKit.NewCurp();
+        var (booked, confirmation) = await Appointments.CitasKit.BookAsync(citizen, svc.ServiceId, Appointments.CitasKit.At(day, "09:00"), curp, "zoila.ñandú@example.mx", "Zoila Ñandú");
+        Assert.Equal(HttpStatusCode.Created, booked);
+        var (folio, token) = (confirmation.GetProperty("folio").GetString()!, confirmation.GetProperty("token").GetString()!);
+        var booking = new[] { curp, "Zoila", "Ñandú", "Núñez", "zoila.", "2291234567", "229 123 4567" };
+        try
+        {
+            foreach (var url in new[]
+            {
+                "/api/appointments/procedures", "/api/appointments/offices", $"/api/appointments/offices?procedure={svc.Procedure}",
+                $"/api/appointments/services/{svc.ServiceId}/slots?date={day:yyyy-MM-dd}", $"/api/appointments/services/{svc.ServiceId}/days",
+                "/ogc/collections/offices/items", "/downloads/offices.csv", "/downloads/offices.geojson", "/api/appointments/holidays",
+                $"/api/appointments/{folio}?token={token}", $"/api/appointments/{folio}/calendar.ics?token={token}",
+                "/swagger/v1/swagger.json",
+            })
+            {
+                var body = await f.Http.GetStringAsync(url);
+                foreach (var s in booking.Concat(secrets)) Assert.DoesNotContain(s, body);
+                Assert.DoesNotContain("\"curp\"", body, StringComparison.OrdinalIgnoreCase);
+            }
+            // the folio alone answers like an unknown one
+            var alone = await f.Http.GetAsync($"/api/appointments/{folio}");
+            Assert.Equal(HttpStatusCode.NotFound, alone.StatusCode);
+            foreach (var s in booking) Assert.DoesNotContain(s, await alone.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            await using var off = f.Db.CreateCommand($"UPDATE appointments.offices SET active = false WHERE id = {svc.OfficeId}");
+            await off.ExecuteNonQueryAsync();
+        }
+
         // the pages are static: no value of the cadastre's owners is ever written into them (the editor asks the API, as staff)
         foreach (var page in new[] { "/", "/app.js", "/history.js", "/editor/", "/editor/editor.js", "/datos/" })
         {

@@ -23,7 +23,7 @@ public class OgcTests(PlatformFixture f)
         Assert.Contains("http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs", classes);
         var (_, cols, _) = await f.GetJsonAsync("/ogc/collections");
         var ids = cols.GetProperty("collections").EnumerateArray().Select(c => c.GetProperty("id").GetString()).ToList();
-        Assert.Equal(["census_localities_2020", "localities", "municipalities", "state_municipalities_2020", "parcels"], ids);
+        Assert.Equal(["census_localities_2020", "localities", "municipalities", "offices", "state_municipalities_2020", "parcels"], ids);
         var api = await f.Http.GetAsync("/ogc/api");
         using var doc = JsonDocument.Parse(await api.Content.ReadAsStringAsync());
         Assert.True(doc.RootElement.GetProperty("paths").TryGetProperty("/collections/parcels/items", out _));

@@ -157,6 +157,759 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.ToTable("user_tokens", "auth");
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Absence", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("Desks")
+                        .HasColumnType("integer")
+                        .HasColumnName("desks");
+
+                    b.Property<DateOnly>("FromDay")
+                        .HasColumnType("date")
+                        .HasColumnName("from_day");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("ServiceId")
+                        .HasColumnType("integer")
+                        .HasColumnName("service_id");
+
+                    b.Property<DateOnly>("ToDay")
+                        .HasColumnType("date")
+                        .HasColumnName("to_day");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ServiceId");
+
+                    b.ToTable("absences", "appointments");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Booking", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<string>("Challenge")
+                        .HasColumnType("text")
+                        .HasColumnName("challenge");
+
+                    b.Property<DateTime?>("CheckedInAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("checked_in_at");
+
+                    b.Property<DateTime?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Curp")
+                        .HasColumnType("text")
+                        .HasColumnName("curp");
+
+                    b.Property<int>("Desk")
+                        .HasColumnType("integer")
+                        .HasColumnName("desk");
+
+                    b.Property<string>("Email")
+                        .HasColumnType("text")
+                        .HasColumnName("email");
+
+                    b.Property<DateTime>("EndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ends_at");
+
+                    b.PrimitiveCollection<int[]>("ExtraServiceIds")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("extra_service_ids");
+
+                    b.Property<string>("Folio")
+                        .HasColumnType("text")
+                        .HasColumnName("folio");
+
+                    b.Property<string>("GivenNames")
+                        .HasColumnType("text")
+                        .HasColumnName("given_names");
+
+                    b.Property<DateTime?>("HoldExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hold_expires_at");
+
+                    b.Property<string>("HoldKey")
+                        .HasColumnType("text")
+                        .HasColumnName("hold_key");
+
+                    b.Property<int>("OfficeId")
+                        .HasColumnType("integer")
+                        .HasColumnName("office_id");
+
+                    b.Property<string>("Phone")
+                        .HasColumnType("text")
+                        .HasColumnName("phone");
+
+                    b.Property<string>("Procedure")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("procedure");
+
+                    b.Property<DateTime?>("ReminderQueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reminder_queued_at");
+
+                    b.Property<int>("ServiceId")
+                        .HasColumnType("integer")
+                        .HasColumnName("service_id");
+
+                    b.Property<DateTime>("StartsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("starts_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Surname1")
+                        .HasColumnType("text")
+                        .HasColumnName("surname1");
+
+                    b.Property<string>("Surname2")
+                        .HasColumnType("text")
+                        .HasColumnName("surname2");
+
+                    b.Property<bool>("Synthetic")
+                        .HasColumnType("boolean")
+                        .HasColumnName("synthetic");
+
+                    b.Property<string>("TokenHash")
+                        .HasColumnType("text")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Folio")
+                        .IsUnique();
+
+                    b.HasIndex("HoldKey")
+                        .IsUnique();
+
+                    b.HasIndex("OfficeId");
+
+                    b.HasIndex("Curp", "Procedure")
+                        .IsUnique()
+                        .HasDatabaseName("ux_bookings_active_per_curp")
+                        .HasFilter("state IN ('booked', 'checked_in')");
+
+                    b.HasIndex("ServiceId", "StartsAt");
+
+                    b.HasIndex("StartsAt", "State");
+
+                    b.ToTable("bookings", "appointments", t =>
+                        {
+                            t.HasCheckConstraint("ck_bookings_state", "state IN ('held','booked','checked_in','attended','cancelled','no_show')");
+                        });
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Closure", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateOnly>("FromDay")
+                        .HasColumnType("date")
+                        .HasColumnName("from_day");
+
+                    b.Property<int>("OfficeId")
+                        .HasColumnType("integer")
+                        .HasColumnName("office_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<DateOnly>("ToDay")
+                        .HasColumnType("date")
+                        .HasColumnName("to_day");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OfficeId");
+
+                    b.ToTable("closures", "appointments");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.DailyStat", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attended")
+                        .HasColumnType("integer")
+                        .HasColumnName("attended");
+
+                    b.Property<int>("Booked")
+                        .HasColumnType("integer")
+                        .HasColumnName("booked");
+
+                    b.Property<int>("Cancelled")
+                        .HasColumnType("integer")
+                        .HasColumnName("cancelled");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<Point>("Geom")
+                        .IsRequired()
+                        .HasColumnType("geometry(Point,4326)")
+                        .HasColumnName("geom");
+
+                    b.Property<int>("NoShow")
+                        .HasColumnType("integer")
+                        .HasColumnName("no_show");
+
+                    b.Property<string>("Office")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("office");
+
+                    b.Property<string>("OfficeName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("office_name");
+
+                    b.Property<string>("Procedure")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("procedure");
+
+                    b.Property<double?>("ServiceMedianMin")
+                        .HasColumnType("double precision")
+                        .HasColumnName("service_median_min");
+
+                    b.Property<string>("ServiceName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("service_name");
+
+                    b.Property<double?>("ServiceP90Min")
+                        .HasColumnType("double precision")
+                        .HasColumnName("service_p90_min");
+
+                    b.Property<double?>("SurveyMean")
+                        .HasColumnType("double precision")
+                        .HasColumnName("survey_mean");
+
+                    b.Property<int>("Surveys")
+                        .HasColumnType("integer")
+                        .HasColumnName("surveys");
+
+                    b.Property<double?>("WaitMedianMin")
+                        .HasColumnType("double precision")
+                        .HasColumnName("wait_median_min");
+
+                    b.Property<double?>("WaitP90Min")
+                        .HasColumnType("double precision")
+                        .HasColumnName("wait_p90_min");
+
+                    b.Property<int>("WalkIns")
+                        .HasColumnType("integer")
+                        .HasColumnName("walk_ins");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Day");
+
+                    b.HasIndex("Geom");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Geom"), "gist");
+
+                    b.ToTable("daily_stats", "appointments");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Desk", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<int>("OfficeId")
+                        .HasColumnType("integer")
+                        .HasColumnName("office_id");
+
+                    b.Property<DateTime>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.PrimitiveCollection<int[]>("ServiceIds")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("service_ids");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("OfficeId");
+
+                    b.ToTable("desks", "appointments");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Holiday", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.HasKey("Day");
+
+                    b.ToTable("holidays", "appointments");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Office", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Accessibility")
+                        .HasColumnType("text")
+                        .HasColumnName("accessibility");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("address");
+
+                    b.Property<bool>("Approximate")
+                        .HasColumnType("boolean")
+                        .HasColumnName("approximate");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("code");
+
+                    b.Property<string>("Dependency")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("dependency");
+
+                    b.Property<Point>("Geom")
+                        .IsRequired()
+                        .HasColumnType("geometry(Point,4326)")
+                        .HasColumnName("geom");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Phone")
+                        .HasColumnType("text")
+                        .HasColumnName("phone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code")
+                        .IsUnique();
+
+                    b.ToTable("offices", "appointments");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<long?>("BookingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("booking_id");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("to");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SentAt");
+
+                    b.ToTable("outbox", "appointments");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Schedule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("Desks")
+                        .HasColumnType("integer")
+                        .HasColumnName("desks");
+
+                    b.Property<TimeOnly>("Ends")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("ends");
+
+                    b.Property<int>("ServiceId")
+                        .HasColumnType("integer")
+                        .HasColumnName("service_id");
+
+                    b.Property<TimeOnly>("Starts")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("starts");
+
+                    b.Property<int>("Weekday")
+                        .HasColumnType("integer")
+                        .HasColumnName("weekday");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ServiceId", "Weekday");
+
+                    b.ToTable("schedules", "appointments", t =>
+                        {
+                            t.HasCheckConstraint("ck_schedules_desks", "desks BETWEEN 1 AND 100");
+
+                            t.HasCheckConstraint("ck_schedules_range", "starts < ends");
+
+                            t.HasCheckConstraint("ck_schedules_weekday", "weekday BETWEEN 0 AND 6");
+                        });
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Service", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<decimal>("Cost")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("numeric(10,2)")
+                        .HasColumnName("cost");
+
+                    b.Property<int>("DurationMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("duration_minutes");
+
+                    b.Property<string>("LegalBasis")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("legal_basis");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<int>("OfficeId")
+                        .HasColumnType("integer")
+                        .HasColumnName("office_id");
+
+                    b.Property<bool>("Online")
+                        .HasColumnType("boolean")
+                        .HasColumnName("online");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("prefix");
+
+                    b.Property<string>("Procedure")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("procedure");
+
+                    b.Property<string>("Requirements")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("requirements");
+
+                    b.Property<DateOnly>("ValidFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_from");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OfficeId", "Prefix")
+                        .IsUnique();
+
+                    b.HasIndex("OfficeId", "Procedure")
+                        .IsUnique();
+
+                    b.ToTable("services", "appointments", t =>
+                        {
+                            t.HasCheckConstraint("ck_services_duration", "duration_minutes BETWEEN 5 AND 480");
+                        });
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.StaffOffice", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("OfficeId")
+                        .HasColumnType("integer")
+                        .HasColumnName("office_id");
+
+                    b.HasKey("UserId", "OfficeId");
+
+                    b.HasIndex("OfficeId");
+
+                    b.ToTable("staff_offices", "appointments");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Survey", b =>
+                {
+                    b.Property<long>("TurnId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("turn_id");
+
+                    b.Property<string>("Comment")
+                        .HasColumnType("text")
+                        .HasColumnName("comment");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("integer")
+                        .HasColumnName("score");
+
+                    b.HasKey("TurnId");
+
+                    b.ToTable("surveys", "appointments", t =>
+                        {
+                            t.HasCheckConstraint("ck_surveys_score", "score BETWEEN 1 AND 5");
+                        });
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Turn", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("BookingId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("booking_id");
+
+                    b.Property<int>("CallCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("call_count");
+
+                    b.Property<DateTime?>("CalledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("called_at");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("code");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<string>("Desk")
+                        .HasColumnType("text")
+                        .HasColumnName("desk");
+
+                    b.Property<string>("DeskUserId")
+                        .HasColumnType("text")
+                        .HasColumnName("desk_user_id");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Notes")
+                        .HasColumnType("text")
+                        .HasColumnName("notes");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<int>("OfficeId")
+                        .HasColumnType("integer")
+                        .HasColumnName("office_id");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("prefix");
+
+                    b.Property<string>("Priority")
+                        .HasColumnType("text")
+                        .HasColumnName("priority");
+
+                    b.Property<int>("ServiceId")
+                        .HasColumnType("integer")
+                        .HasColumnName("service_id");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("state");
+
+                    b.Property<string>("SurveyKey")
+                        .HasColumnType("text")
+                        .HasColumnName("survey_key");
+
+                    b.Property<bool>("Synthetic")
+                        .HasColumnType("boolean")
+                        .HasColumnName("synthetic");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BookingId")
+                        .IsUnique();
+
+                    b.HasIndex("ServiceId");
+
+                    b.HasIndex("SurveyKey")
+                        .IsUnique();
+
+                    b.HasIndex("OfficeId", "Day", "Code")
+                        .IsUnique();
+
+                    b.HasIndex("OfficeId", "Day", "State");
+
+                    b.ToTable("turns", "appointments", t =>
+                        {
+                            t.HasCheckConstraint("ck_turns_state", "state IN ('waiting','called','serving','parked','missed','done','no_show')");
+                        });
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.TurnCounter", b =>
+                {
+                    b.Property<int>("OfficeId")
+                        .HasColumnType("integer")
+                        .HasColumnName("office_id");
+
+                    b.Property<string>("Prefix")
+                        .HasColumnType("text")
+                        .HasColumnName("prefix");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<int>("Last")
+                        .HasColumnType("integer")
+                        .HasColumnName("last");
+
+                    b.HasKey("OfficeId", "Prefix", "Day");
+
+                    b.ToTable("turn_counters", "appointments");
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Auth.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1500,6 +2253,116 @@ namespace OpenVeracruz.Platform.Data.Migrations
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Absence", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Appointments.Service", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Booking", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Appointments.Office", null)
+                        .WithMany()
+                        .HasForeignKey("OfficeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("OpenVeracruz.Platform.Appointments.Service", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Closure", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Appointments.Office", null)
+                        .WithMany()
+                        .HasForeignKey("OfficeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Desk", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Appointments.Office", null)
+                        .WithMany()
+                        .HasForeignKey("OfficeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("OpenVeracruz.Platform.Auth.StaffUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Schedule", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Appointments.Service", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Service", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Appointments.Office", null)
+                        .WithMany()
+                        .HasForeignKey("OfficeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.StaffOffice", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Appointments.Office", null)
+                        .WithMany()
+                        .HasForeignKey("OfficeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("OpenVeracruz.Platform.Auth.StaffUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Survey", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Appointments.Turn", null)
+                        .WithMany()
+                        .HasForeignKey("TurnId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Turn", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Appointments.Booking", null)
+                        .WithMany()
+                        .HasForeignKey("BookingId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("OpenVeracruz.Platform.Appointments.Office", null)
+                        .WithMany()
+                        .HasForeignKey("OfficeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("OpenVeracruz.Platform.Appointments.Service", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

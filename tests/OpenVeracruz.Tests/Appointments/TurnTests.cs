@@ -1,0 +1,161 @@
+using System.Net;
+using System.Text.Json;
+using static OpenVeracruz.Tests.Appointments.CitasKit;
+
+namespace OpenVeracruz.Tests.Appointments;
+
+/// <summary>The office side through the real HTTP pipeline: kiosk check-in, walk-ins, the console's actions, races, the live screen.</summary>
+[Collection(PlatformCollection.Name)]
+public class TurnTests(PlatformFixture fixture) : CitasTests(fixture)
+{
+
+    private async Task<string> BookNowAsync(TestService svc, TimeSpan fromNow)
+    {
+        var day = await FreeDayAsync(f, ahead: 5);
+        var free = await SendAsync(Citizen(f), HttpMethod.Get, $"/api/appointments/services/{svc.ServiceId}/slots?date={day:yyyy-MM-dd}");
+        var start = free.Body.EnumerateArray().Select(s => s.GetProperty("start").GetString()!).First();
+        var (status, conf) = await BookAsync(Citizen(f), svc.ServiceId, start, NewCurp());
+        Assert.Equal(HttpStatusCode.Created, status);
+        var folio = conf.GetProperty("folio").GetString()!;
+        await StaffKit.MoveBookingAsync(f, folio, fromNow);
+        return folio;
+    }
+
+    private static async Task<JsonElement> OkAsync(HttpClient c, HttpMethod m, string url, object? body = null, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var (s, json, r) = await SendAsync(c, m, url, body);
+        Assert.True(s == expected, $"{m} {url}: {(int)s} {await r.Content.ReadAsStringAsync()}");
+        return json;
+    }
+
+    [Fact]
+    public async Task Kiosk_check_in_walk_ins_and_the_console_from_call_to_finish()
+    {
+        var svc = await NewServiceAsync(f, desks: 2);
+        var other = await f.ScalarAsync<int>("INSERT INTO appointments.services (office_id, procedure, name, prefix, duration_minutes, requirements, cost, legal_basis, online, valid_from, active) " +
+                                             "VALUES (@o, @p, 'Otro trámite', 'R', 10, '', 0, '', false, DATE '2020-01-01', true) RETURNING id", ("o", svc.OfficeId), ("p", svc.Procedure + "-otro"));
+        var staff = await StaffKit.AssignedAsync(f, svc.OfficeCode);
+        var elsewhere = await NewServiceAsync(f, desks: 1);
+        var stranger = await StaffKit.AssignedAsync(f, elsewhere.OfficeCode);
+
+        var due = await BookNowAsync(svc, TimeSpan.FromMinutes(3));
+        var early = await BookNowAsync(svc, TimeSpan.FromMinutes(45));
+        var late = await BookNowAsync(svc, TimeSpan.FromMinutes(-15));
+        foreach (var (folio, why) in new[] { (early, "temprano"), (late, "tarde") })
+        {
+            var (_, _, r) = await PostAsync(staff, "/api/turns/checkin", new { office = svc.OfficeCode, folio });
+            Assert.Contains(why, (await ProblemAssert.IsProblemAsync(r, HttpStatusCode.Conflict)).GetProperty("detail_es").GetString());
+        }
+        var (_, _, foreign) = await PostAsync(stranger, "/api/turns/checkin", new { office = svc.OfficeCode, folio = due });
+        await ProblemAssert.IsProblemAsync(foreign, HttpStatusCode.Forbidden);
+        Assert.Equal(3L, await f.ScalarAsync<long>("SELECT count(*) FROM appointments.bookings WHERE service_id = @s AND state = 'booked'", ("s", svc.ServiceId)));
+
+        var checkedIn = await OkAsync(staff, HttpMethod.Post, "/api/turns/checkin", new { office = svc.OfficeCode, folio = due.ToLowerInvariant() }, HttpStatusCode.Created);
+        Assert.Equal("Q-001", checkedIn.GetProperty("code").GetString());
+        var (_, _, twice) = await PostAsync(staff, "/api/turns/checkin", new { office = svc.OfficeCode, folio = due });
+        await ProblemAssert.IsProblemAsync(twice, HttpStatusCode.Conflict);
+        var walkIn = await OkAsync(staff, HttpMethod.Post, "/api/turns/tickets", new { office = svc.OfficeCode, serviceId = svc.ServiceId }, HttpStatusCode.Created);
+        var senior = await OkAsync(staff, HttpMethod.Post, "/api/turns/tickets", new { office = svc.OfficeCode, serviceId = svc.ServiceId, priority = "senior" }, HttpStatusCode.Created);
+        Assert.Equal(["Q-002", "Q-003"], new[] { walkIn, senior }.Select(t => t.GetProperty("code").GetString()));
+        Assert.True(walkIn.GetProperty("estimatedWaitMinutes").GetInt32() >= 15, walkIn.GetRawText()); // one turn ahead, 15 minutes, no desk open yet
+
+        // the queue, and call next, take the due appointment, then the priority turn, then the walk-in
+        var queue = await OkAsync(staff, HttpMethod.Get, $"/api/turns/queue?office={svc.OfficeCode}");
+        Assert.Equal(["Q-001", "Q-003", "Q-002"], queue.EnumerateArray().Select(t => t.GetProperty("code").GetString()));
+        var (_, _, noDesk) = await PostAsync(staff, "/api/turns/next", new { });
+        await ProblemAssert.IsProblemAsync(noDesk, HttpStatusCode.Conflict);
+        var (_, _, strangerDesk) = await PostAsync(stranger, "/api/turns/desk", new { office = svc.OfficeCode, name = "Intrusa" });
+        await ProblemAssert.IsProblemAsync(strangerDesk, HttpStatusCode.Forbidden);
+        await OkAsync(staff, HttpMethod.Post, "/api/turns/desk", new { office = svc.OfficeCode, name = "Ventanilla 1" });
+
+        var first = await OkAsync(staff, HttpMethod.Post, "/api/turns/next", new { });
+        Assert.Equal(("Q-001", "Ventanilla 1", 1), (first.GetProperty("code").GetString(), first.GetProperty("desk").GetString(), first.GetProperty("callCount").GetInt32()));
+        var id = first.GetProperty("id").GetInt64();
+        // staff of another office cannot act on it
+        var (_, _, notYours) = await PostAsync(stranger, $"/api/turns/{id}/finish", new { notes = "no" });
+        await ProblemAssert.IsProblemAsync(notYours, HttpStatusCode.Forbidden);
+        Assert.Equal("called", await f.ScalarAsync<string>("SELECT state FROM appointments.turns WHERE id = @i", ("i", id)));
+        var screen = await OkAsync(Citizen(f), HttpMethod.Get, $"/api/screens/{svc.OfficeCode}");
+        Assert.Equal("Ventanilla 1", screen.GetProperty("called")[0].GetProperty("desk").GetString());
+
+        // recall up to the limit (3 calls), then it is missed; back in the queue, it is called again and served
+        Assert.Equal(2, (await OkAsync(staff, HttpMethod.Post, $"/api/turns/{id}/recall")).GetProperty("callCount").GetInt32());
+        Assert.Equal(3, (await OkAsync(staff, HttpMethod.Post, $"/api/turns/{id}/recall")).GetProperty("callCount").GetInt32());
+        Assert.Equal("missed", (await OkAsync(staff, HttpMethod.Post, $"/api/turns/{id}/recall")).GetProperty("state").GetString());
+        var (_, _, cannot) = await PostAsync(staff, $"/api/turns/{id}/recall", new { });
+        await ProblemAssert.IsProblemAsync(cannot, HttpStatusCode.Conflict);
+        await OkAsync(staff, HttpMethod.Post, $"/api/turns/{id}/resume");
+        Assert.Equal(id, (await OkAsync(staff, HttpMethod.Post, "/api/turns/next", new { })).GetProperty("id").GetInt64());
+        await OkAsync(staff, HttpMethod.Post, $"/api/turns/{id}/start");
+        var done = await OkAsync(staff, HttpMethod.Post, $"/api/turns/{id}/finish", new { notes = "Pagó el predial; se entregó recibo." });
+        Assert.Equal("done", done.GetProperty("state").GetString());
+        Assert.False(string.IsNullOrEmpty(done.GetProperty("surveyKey").GetString()));
+        Assert.Equal("attended", await f.ScalarAsync<string>("SELECT state FROM appointments.bookings WHERE folio = @f", ("f", due)));
+
+        var priority = await OkAsync(staff, HttpMethod.Post, "/api/turns/next", new { });
+        Assert.Equal("Q-003", priority.GetProperty("code").GetString());
+        Assert.Equal("parked", (await OkAsync(staff, HttpMethod.Post, $"/api/turns/{priority.GetProperty("id").GetInt64()}/park")).GetProperty("state").GetString());
+        var walk = await OkAsync(staff, HttpMethod.Post, "/api/turns/next", new { });
+        Assert.Equal("Q-002", walk.GetProperty("code").GetString());
+        var moved = await OkAsync(staff, HttpMethod.Post, $"/api/turns/{walk.GetProperty("id").GetInt64()}/transfer", new { serviceId = other });
+        Assert.Equal(("waiting", other, "Q-002"), (moved.GetProperty("state").GetString(), moved.GetProperty("serviceId").GetInt32(), moved.GetProperty("code").GetString()));
+        Assert.Equal("no_show", (await OkAsync(staff, HttpMethod.Post, $"/api/turns/{priority.GetProperty("id").GetInt64()}/no-show")).GetProperty("state").GetString());
+        Assert.Equal("Q-002", (await OkAsync(staff, HttpMethod.Post, "/api/turns/next", new { })).GetProperty("code").GetString());
+        var (empty, _, _) = await SendAsync(staff, HttpMethod.Post, "/api/turns/next", new { });
+        Assert.Equal(HttpStatusCode.NoContent, empty);
+    }
+
+    [Fact]
+    public async Task Sixty_four_parallel_walk_in_tickets_get_sixty_four_consecutive_numbers()
+    {
+        var svc = await NewServiceAsync(f, desks: 1);
+        var kiosk = await StaffKit.AssignedAsync(f, svc.OfficeCode);
+        var kiosk2 = await StaffKit.AssignedAsync(f, svc.OfficeCode);
+        var tickets = await Task.WhenAll(Enumerable.Range(0, 64).Select(i =>
+            SendAsync(i % 2 == 0 ? kiosk : kiosk2, HttpMethod.Post, "/api/turns/tickets", new { office = svc.OfficeCode, serviceId = svc.ServiceId })));
+        Assert.All(tickets, t => Assert.Equal(HttpStatusCode.Created, t.Status));
+        var codes = tickets.Select(t => t.Body.GetProperty("code").GetString()!).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(Enumerable.Range(1, 64).Select(n => $"Q-{n:000}"), codes);
+    }
+
+    [Fact]
+    public async Task Thirty_two_desks_calling_at_once_never_call_a_turn_twice()
+    {
+        var svc = await NewServiceAsync(f, desks: 1);
+        var desks = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => StaffKit.AssignedAsync(f, svc.OfficeCode)));
+        for (var i = 0; i < desks.Length; i++) await OkAsync(desks[i], HttpMethod.Post, "/api/turns/desk", new { office = svc.OfficeCode, name = $"V{i + 1}" });
+        for (var i = 0; i < 40; i++) await OkAsync(desks[0], HttpMethod.Post, "/api/turns/tickets", new { office = svc.OfficeCode, serviceId = svc.ServiceId }, HttpStatusCode.Created);
+        var calls = await Task.WhenAll(desks.Select(d => SendAsync(d, HttpMethod.Post, "/api/turns/next", new { })));
+        Assert.All(calls, c => Assert.Equal(HttpStatusCode.OK, c.Status));
+        Assert.Equal(32, calls.Select(c => c.Body.GetProperty("id").GetInt64()).Distinct().Count());
+        Assert.Equal(32, calls.Select(c => c.Body.GetProperty("desk").GetString()).Distinct().Count());
+        Assert.Equal(32L, await f.ScalarAsync<long>("SELECT count(*) FROM appointments.turns WHERE office_id = @o AND state = 'called'", ("o", svc.OfficeId)));
+        Assert.Equal(8L, await f.ScalarAsync<long>("SELECT count(*) FROM appointments.turns WHERE office_id = @o AND state = 'waiting'", ("o", svc.OfficeId)));
+    }
+
+    [Fact]
+    public async Task The_screen_hears_a_call_through_server_sent_events()
+    {
+        var svc = await NewServiceAsync(f, desks: 1);
+        var staff = await StaffKit.AssignedAsync(f, svc.OfficeCode);
+        await OkAsync(staff, HttpMethod.Post, "/api/turns/desk", new { office = svc.OfficeCode, name = "Caja 4" });
+        await OkAsync(staff, HttpMethod.Post, "/api/turns/tickets", new { office = svc.OfficeCode, serviceId = svc.ServiceId }, HttpStatusCode.Created);
+        using var screen = f.NewClient();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var response = await screen.GetAsync($"/api/screens/{svc.OfficeCode}/events", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+        async Task<JsonElement> NextEventAsync()
+        {
+            while (await reader.ReadLineAsync(cts.Token) is { } line)
+                if (line.StartsWith("data: ", StringComparison.Ordinal)) return JsonDocument.Parse(line[6..]).RootElement.Clone();
+            throw new EndOfStreamException();
+        }
+        var initial = await NextEventAsync();
+        Assert.Equal(0, initial.GetProperty("called").GetArrayLength());
+        Assert.Equal(1, initial.GetProperty("queues")[0].GetProperty("waiting").GetInt32());
+        await OkAsync(staff, HttpMethod.Post, "/api/turns/next", new { });
+        var after = await NextEventAsync();
+        Assert.Equal(("Q-001", "Caja 4"), (after.GetProperty("called")[0].GetProperty("code").GetString(), after.GetProperty("called")[0].GetProperty("desk").GetString()));
+    }
+}
