@@ -9,6 +9,7 @@ using OpenVeracruz.Platform.Jobs;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.OData;
 using OpenVeracruz.Platform.Ogc;
+using OpenVeracruz.Platform.Wifi;
 
 namespace OpenVeracruz.Api;
 
@@ -29,6 +30,7 @@ public static class Hosting
         s.AddCadastre(config);
         s.AddCatalog(config);
         s.AddDataLoading(config);
+        s.AddWifi(config);
     }
 
     /// <summary>Migrations, the first administrator and the bundled data, before the first request is served.</summary>
@@ -36,6 +38,7 @@ public static class Hosting
     {
         await app.Services.MigrateDatabaseAsync();
         await app.Services.EnsureStaffSetupAsync(app.Configuration, app.Logger);
+        await app.Services.PrepareWifiAsync();
         await app.Services.LoadDataAsync(app.Configuration, app.Logger);
     }
 
@@ -52,6 +55,7 @@ public static class Hosting
         app.MapStaffAccounts();
         app.MapJobsDashboard();
         app.MapOData();
+        app.MapWifi();
         app.AnnounceAddresses();
     }
 }

@@ -19,7 +19,7 @@ public sealed class ArchitectureTests
     {
         // infrastructure: Shared knows nothing of the rest; Data's context is partial, each feature adds its DbSets in its own part
         ["Shared"] = [],
-        ["Data"] = ["Shared", "Auth", "Cadastre", "Catalog"],
+        ["Data"] = ["Shared", "Auth", "Cadastre", "Catalog", "Wifi"],
         ["Hosting"] = ["Shared"],
         ["Jobs"] = ["Shared", "Data", "Auth"],
         // features
@@ -30,6 +30,7 @@ public sealed class ArchitectureTests
         ["Downloads"] = ["Shared", "Data", "Layers"],
         ["Ogc"] = ["Shared", "Data", "Layers"],
         ["OData"] = ["Shared", "Data", "Layers"],
+        ["Wifi"] = ["Shared", "Data", "Auth"],
     };
 
     [Fact]

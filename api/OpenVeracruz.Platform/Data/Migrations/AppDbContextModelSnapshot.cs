@@ -1019,6 +1019,30 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.ToTable("dataset_groups", "catalog");
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.DatasetLoad", b =>
+                {
+                    b.Property<string>("DatasetId")
+                        .HasColumnType("text")
+                        .HasColumnName("dataset_id");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content_hash");
+
+                    b.Property<DateTimeOffset>("LoadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("loaded_at");
+
+                    b.Property<long>("RowCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("row_count");
+
+                    b.HasKey("DatasetId");
+
+                    b.ToTable("dataset_loads", "catalog");
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Catalog.DatasetTag", b =>
                 {
                     b.Property<Guid>("DatasetId")
@@ -1197,6 +1221,64 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.ToTable("resources", "catalog");
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Uploads.ImportJob", b =>
+                {
+                    b.Property<Guid>("ResourceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("resource_id");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Message")
+                        .HasColumnType("text")
+                        .HasColumnName("message");
+
+                    b.Property<DateTime>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_at");
+
+                    b.Property<int>("Rejected")
+                        .HasColumnType("integer")
+                        .HasColumnName("rejected");
+
+                    b.Property<int>("Repaired")
+                        .HasColumnType("integer")
+                        .HasColumnName("repaired");
+
+                    b.Property<string>("Report")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("report");
+
+                    b.Property<long>("RowsDone")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rows_done");
+
+                    b.Property<long?>("RowsTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rows_total");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.HasKey("ResourceId", "Version");
+
+                    b.ToTable("import_jobs", "catalog");
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Uploads.LayerRecord", b =>
                 {
                     b.Property<string>("Id")
@@ -1261,88 +1343,6 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.ToTable("layers", "catalog");
                 });
 
-            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.DatasetLoad", b =>
-                {
-                    b.Property<string>("DatasetId")
-                        .HasColumnType("text")
-                        .HasColumnName("dataset_id");
-
-                    b.Property<string>("ContentHash")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("content_hash");
-
-                    b.Property<DateTimeOffset>("LoadedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("loaded_at");
-
-                    b.Property<long>("RowCount")
-                        .HasColumnType("bigint")
-                        .HasColumnName("row_count");
-
-                    b.HasKey("DatasetId");
-
-                    b.ToTable("dataset_loads", "catalog");
-                });
-
-            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Uploads.ImportJob", b =>
-                {
-                    b.Property<Guid>("ResourceId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("resource_id");
-
-                    b.Property<int>("Version")
-                        .HasColumnType("integer")
-                        .HasColumnName("version");
-
-                    b.Property<DateTime?>("FinishedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("finished_at");
-
-                    b.Property<string>("Message")
-                        .HasColumnType("text")
-                        .HasColumnName("message");
-
-                    b.Property<DateTime>("QueuedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("queued_at");
-
-                    b.Property<int>("Rejected")
-                        .HasColumnType("integer")
-                        .HasColumnName("rejected");
-
-                    b.Property<int>("Repaired")
-                        .HasColumnType("integer")
-                        .HasColumnName("repaired");
-
-                    b.Property<string>("Report")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("report");
-
-                    b.Property<long>("RowsDone")
-                        .HasColumnType("bigint")
-                        .HasColumnName("rows_done");
-
-                    b.Property<long?>("RowsTotal")
-                        .HasColumnType("bigint")
-                        .HasColumnName("rows_total");
-
-                    b.Property<DateTime?>("StartedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("started_at");
-
-                    b.Property<string>("State")
-                        .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)")
-                        .HasColumnName("state");
-
-                    b.HasKey("ResourceId", "Version");
-
-                    b.ToTable("import_jobs", "catalog");
-                });
-
             modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Uploads.ResourceVersion", b =>
                 {
                     b.Property<Guid>("ResourceId")
@@ -1396,6 +1396,188 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.HasKey("ResourceId", "Version");
 
                     b.ToTable("resource_versions", "catalog");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Wifi.HourlyReport", b =>
+                {
+                    b.Property<int>("SiteId")
+                        .HasColumnType("integer")
+                        .HasColumnName("site_id");
+
+                    b.Property<DateTime>("Hour")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hour");
+
+                    b.Property<long>("BytesIn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes_in");
+
+                    b.Property<long>("BytesOut")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes_out");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<int>("Sessions")
+                        .HasColumnType("integer")
+                        .HasColumnName("sessions");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("source");
+
+                    b.Property<int>("UniqueDevices")
+                        .HasColumnType("integer")
+                        .HasColumnName("unique_devices");
+
+                    b.HasKey("SiteId", "Hour");
+
+                    b.ToTable("hourly_reports", "wifi", t =>
+                        {
+                            t.HasCheckConstraint("ck_hourly_reports_counts", "sessions >= 0 AND unique_devices >= 0 AND unique_devices <= sessions AND bytes_in >= 0 AND bytes_out >= 0");
+
+                            t.HasCheckConstraint("ck_hourly_reports_hour", "mod(extract(epoch FROM hour), 3600) = 0");
+                        });
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Wifi.WifiSite", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("AccessPoints")
+                        .HasColumnType("integer")
+                        .HasColumnName("access_points");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("address");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("code");
+
+                    b.Property<int>("CoverageRadiusM")
+                        .HasColumnType("integer")
+                        .HasColumnName("coverage_radius_m");
+
+                    b.Property<Point>("Geom")
+                        .IsRequired()
+                        .HasColumnType("geometry(Point,4326)")
+                        .HasColumnName("geom");
+
+                    b.Property<string>("Hours")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("hours");
+
+                    b.Property<DateTime?>("LastHeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_heartbeat_at");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("location");
+
+                    b.Property<DateTime?>("MonitoredSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("monitored_since");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Place")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("place");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime>("StatusSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("status_since");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code")
+                        .IsUnique();
+
+                    b.HasIndex("Geom");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Geom"), "gist");
+
+                    b.ToTable("sites", "wifi", t =>
+                        {
+                            t.HasCheckConstraint("ck_sites_status", "status IN ('operating', 'failing', 'maintenance')");
+                        });
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Wifi.WifiSiteKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("prefix");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("RevokedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("revoked_by");
+
+                    b.Property<int>("SiteId")
+                        .HasColumnType("integer")
+                        .HasColumnName("site_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.HasIndex("SiteId");
+
+                    b.ToTable("site_keys", "wifi");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -1527,6 +1709,15 @@ namespace OpenVeracruz.Platform.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Uploads.ImportJob", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Catalog.Uploads.ResourceVersion", null)
+                        .WithOne()
+                        .HasForeignKey("OpenVeracruz.Platform.Catalog.Uploads.ImportJob", "ResourceId", "Version")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Uploads.LayerRecord", b =>
                 {
                     b.HasOne("OpenVeracruz.Platform.Catalog.Dataset", null)
@@ -1542,20 +1733,29 @@ namespace OpenVeracruz.Platform.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Uploads.ImportJob", b =>
-                {
-                    b.HasOne("OpenVeracruz.Platform.Catalog.Uploads.ResourceVersion", null)
-                        .WithOne()
-                        .HasForeignKey("OpenVeracruz.Platform.Catalog.Uploads.ImportJob", "ResourceId", "Version")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("OpenVeracruz.Platform.Catalog.Uploads.ResourceVersion", b =>
                 {
                     b.HasOne("OpenVeracruz.Platform.Catalog.Resource", null)
                         .WithMany()
                         .HasForeignKey("ResourceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Wifi.HourlyReport", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Wifi.WifiSite", null)
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Wifi.WifiSiteKey", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Wifi.WifiSite", null)
+                        .WithMany()
+                        .HasForeignKey("SiteId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
