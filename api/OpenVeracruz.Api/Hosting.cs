@@ -10,6 +10,7 @@ using OpenVeracruz.Platform.Jobs;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.OData;
 using OpenVeracruz.Platform.Ogc;
+using OpenVeracruz.Platform.Wifi;
 
 namespace OpenVeracruz.Api;
 
@@ -31,6 +32,7 @@ public static class Hosting
         s.AddCatalog(config);
         s.AddDataLoading(config);
         s.AddAppointments(config);
+        s.AddWifi(config);
     }
 
     /// <summary>Migrations, the first administrator and the bundled data, before the first request is served.</summary>
@@ -39,6 +41,7 @@ public static class Hosting
         await app.Services.MigrateDatabaseAsync();
         await app.Services.EnsureStaffSetupAsync(app.Configuration, app.Logger);
         await app.Services.PrepareAppointmentsAsync(app.Configuration);
+        await app.Services.PrepareWifiAsync();
         await app.Services.LoadDataAsync(app.Configuration, app.Logger);
     }
 
@@ -56,6 +59,7 @@ public static class Hosting
         app.MapJobsDashboard();
         app.MapOData();
         app.MapAppointments();
+        app.MapWifi();
         app.AnnounceAddresses();
     }
 }

@@ -19,7 +19,7 @@ public sealed class ArchitectureTests
     {
         // infrastructure: Shared knows nothing of the rest; Data's context is partial, each feature adds its DbSets in its own part
         ["Shared"] = [],
-        ["Data"] = ["Shared", "Auth", "Cadastre", "Catalog", "Appointments"],
+        ["Data"] = ["Shared", "Auth", "Cadastre", "Catalog", "Appointments", "Wifi"],
         ["Hosting"] = ["Shared"],
         ["Jobs"] = ["Shared", "Data", "Auth"],
         // features
@@ -31,6 +31,7 @@ public sealed class ArchitectureTests
         ["Ogc"] = ["Shared", "Data", "Layers"],
         ["OData"] = ["Shared", "Data", "Layers"],
         ["Appointments"] = ["Shared", "Data", "Auth", "Layers", "Jobs"], // parcels (a clave's location) only through the public layer registry
+        ["Wifi"] = ["Shared", "Data", "Auth"],
     };
 
     [Fact]

@@ -68,6 +68,12 @@ public class AuthorizationMatrixTests(PlatformFixture f)
         ["PUT /api/appointments/admin/staff/{id}/offices"] = "admin",
         ["POST /api/3/action/{action}"] = "ckan", // CkanWriteTests.Authorization_matrix_of_the_write_actions
         ["POST /api/action/{action}"] = "ckan", // the same actions at CKAN's unversioned address (CkanClientTests)
+        // "device": a site's controller key (Authorization: Bearer ovw_…), which no staff account carries
+        ["POST /api/wifi/reports"] = "device",
+        ["POST /api/wifi/heartbeat"] = "device",
+        ["POST /api/wifi/sites/{code}/keys"] = "supervisor",
+        ["GET /api/wifi/sites/{code}/keys"] = "supervisor",
+        ["DELETE /api/wifi/keys/{id:guid}"] = "supervisor",
     };
 
     private List<(string Method, string Pattern)> Discovered()
@@ -121,7 +127,7 @@ public class AuthorizationMatrixTests(PlatformFixture f)
             {
                 var status = await CallAsync(clients[who], method, pattern);
                 var allowed = need == "public" || Array.IndexOf(Principals, who) >= Array.IndexOf(Principals, need);
-                var ok = (int)status < 500 && (allowed
+                var ok = need == "device" ? status == HttpStatusCode.Unauthorized : (int)status < 500 && (allowed
                     ? status is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                     : status == (who == "anonymous" ? HttpStatusCode.Unauthorized : HttpStatusCode.Forbidden));
                 if (!ok) wrong.Add($"{method} {pattern} as {who}: {(int)status}");

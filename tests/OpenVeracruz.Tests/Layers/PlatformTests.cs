@@ -14,7 +14,9 @@ public class PlatformTests(PlatformFixture f)
         var (status, json, _) = await f.GetJsonAsync("/api/layers");
         Assert.Equal(HttpStatusCode.OK, status);
         var layers = json.EnumerateArray().ToDictionary(l => l.GetProperty("id").GetString()!);
-        Assert.Equal(6, layers.Count);
+        var registry = f.Services.GetRequiredService<OpenVeracruz.Platform.Layers.LayerRegistry>();
+        Assert.Equal(registry.Datasets.Count(d => d.Layer is not null), layers.Keys.Count(k => !k.StartsWith("u_", StringComparison.Ordinal))); // u_…: uploads
+        Assert.All(new HashSet<string> { "parcels", "localities", "municipalities", "census_localities_2020", "state_municipalities_2020" }, n => Assert.Contains(n, layers.Keys));
         Assert.True(layers["parcels"].GetProperty("synthetic").GetBoolean());
         Assert.Equal(16, layers["parcels"].GetProperty("minZoom").GetInt32());
         Assert.Contains("INEGI", layers["localities"].GetProperty("attribution").GetString());
@@ -164,12 +166,17 @@ public class PlatformTests(PlatformFixture f)
             $"/ogc/collections/parcels/items?limit=10000&datetime={DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}",
             "/api/cadastre/valuation-zones", "/api/cadastre/construction-types", "/api/cadastre/land-uses",
             "/api/cadastre/valuation-zones/VZ-01/history",
+            // WiFi spaces: no controller key, key prefix or heartbeat column leaves (counts only, no MAC or IP exists)
+            "/ogc/collections/wifi_sites/items", "/downloads/wifi_sites.csv", "/odata/WifiSites", "/api/wifi/indicator?year=2025",
+            "/downloads/wifi_connections_daily.csv", "/downloads/wifi_connections_monthly.geojson", "/odata/WifiConnectionsMonthly",
         };
         foreach (var url in urls)
         {
             var body = await f.Http.GetStringAsync(url);
             foreach (var s in secrets) Assert.DoesNotContain(s, body);
             Assert.DoesNotContain("curp", body, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotMatch("ovw_[0-9a-f]{8}", body);
+            Assert.DoesNotContain("last_heartbeat", body, StringComparison.OrdinalIgnoreCase);
         }
         // Cero Filas: a booking's person never appears in the offices layer, the lists, the slots or the manage view
         var svc = await Appointments.CitasKit.NewServiceAsync(f, desks: 1);

@@ -118,7 +118,8 @@ public class ODataClientTests(PlatformFixture f)
         "municipalities" => "Municipalities",
         "census_localities_2020" => "CensusLocalities_2020",
         "state_municipalities_2020" => "StateMunicipalities_2020",
-        _ => layer.Id, // uploaded: u_ and 8 hex digits, the id every door uses
+        _ when layer.Kind == LayerDefinition.UploadedKind => layer.Id, // uploaded: u_ and 8 hex digits, the id every door uses
+        _ => OpenVeracruz.Platform.OData.ODataModel.Pascal(layer.Id), // a feature's table: the default name (wifi_sites → WifiSites)
     };
 
     [Fact]
