@@ -62,7 +62,6 @@ public static class CitasKit
     public static HttpClient Citizen(PlatformFixture f)
     {
         var c = f.NewClient(f.NextAddress());
-        c.DefaultRequestHeaders.Add("X-Requested-With", "OpenVeracruz");
         return c;
     }
 
@@ -105,10 +104,8 @@ public static class StaffKit
     public static async Task<HttpClient> AssignedAsync(PlatformFixture f, params string[] offices)
     {
         var (_, _, session) = await f.StaffAsync("viewer");
-        session.DefaultRequestHeaders.Add("X-Requested-With", "OpenVeracruz");
         var me = JsonDocument.Parse(await session.GetStringAsync("/api/auth/me")).RootElement;
         var (_, _, admin) = await f.StaffAsync("admin");
-        admin.DefaultRequestHeaders.Add("X-Requested-With", "OpenVeracruz");
         var (status, _, _) = await CitasKit.SendAsync(admin, HttpMethod.Put, $"/api/appointments/admin/staff/{me.GetProperty("id").GetString()}/offices", new { offices });
         Assert.Equal(HttpStatusCode.NoContent, status);
         return session;

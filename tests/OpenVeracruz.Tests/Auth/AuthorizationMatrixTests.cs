@@ -199,7 +199,7 @@ public class AuthorizationMatrixTests(PlatformFixture f)
     {
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var body = doc.RootElement;
-        if (pattern.StartsWith("/api/3/action/", StringComparison.Ordinal))
+        if (pattern.StartsWith("/api/3/action/", StringComparison.Ordinal) || pattern.StartsWith("/api/action/", StringComparison.Ordinal))
             return !body.GetProperty("success").GetBoolean() && body.GetProperty("error").GetProperty("__type").GetString() == "Authorization Error"
                 && body.GetProperty("error").GetProperty("message_es").GetString() is { Length: > 0 };
         return response.Content.Headers.ContentType?.MediaType == "application/problem+json"

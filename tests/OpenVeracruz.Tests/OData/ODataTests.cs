@@ -14,8 +14,12 @@ public class ODataTests(PlatformFixture f)
         Assert.Contains("EntitySet Name=\"Localities\"", xml);
         Assert.Contains("EntitySet Name=\"Municipalities\"", xml);
         Assert.Contains("Name=\"Wkt\"", xml);
-        foreach (var word in new[] { "Owner", "Curp", "Phone", "Email", "FullName" })
+        foreach (var word in new[] { "Owner", "Curp", "Email", "FullName" })
             Assert.DoesNotContain(word, xml, StringComparison.OrdinalIgnoreCase);
+        // a phone number only as a municipal office's public line, never a person's
+        var phones = System.Xml.Linq.XDocument.Parse(xml).Descendants().Where(e => e.Name.LocalName == "Property" && ((string?)e.Attribute("Name"))!.Contains("Phone", StringComparison.OrdinalIgnoreCase))
+            .Select(e => (string?)e.Parent!.Attribute("Name")).ToList();
+        Assert.All(phones, owner => Assert.Equal("Offices", owner));
     }
 
     [Fact]
