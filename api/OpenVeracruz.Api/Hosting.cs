@@ -28,6 +28,7 @@ public static class Hosting
         s.AddLayers(config);
         s.AddCadastre(config);
         s.AddCatalog(config);
+        s.AddOgc(config);
         s.AddDataLoading(config);
         s.AddODataDoor(config);
     }

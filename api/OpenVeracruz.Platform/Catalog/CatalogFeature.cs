@@ -21,6 +21,7 @@ public static class CatalogFeature
     public static IServiceCollection AddCatalog(this IServiceCollection s, IConfiguration config)
     {
         s.AddScoped<CatalogSync>();
+        s.AddSingleton(CkanApi.Errors);
         s.AddSingleton(_ => new DatastoreReader(config.GetConnectionString("OpenVeracruzDatastore") is { Length: > 0 } cs
             ? cs : DatastoreReader.DefaultConnectionString(PlatformDatabase.ConnectionString(config))));
         s.Configure<UploadOptions>(config.GetSection("Uploads"));

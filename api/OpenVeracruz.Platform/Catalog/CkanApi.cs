@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using OpenVeracruz.Platform.Shared;
 
 namespace OpenVeracruz.Platform.Catalog;
 
@@ -132,9 +133,6 @@ public static class CkanApi
     private static async Task Dispatch(string action, HttpContext http)
     {
         var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
-        var help = $"{baseUrl}/api/3/action/help_show?name={Uri.EscapeDataString(action)}";
-        int status;
-        JsonObject body;
         try
         {
             if (!Actions.TryGetValue(action, out var entry))
@@ -142,17 +140,36 @@ public static class CkanApi
             if (entry.BeforeForm is { } before && http.Request.HasFormContentType) await before(http);
             var p = await CkanParams.ReadAsync(http.Request, http.RequestAborted);
             var result = await entry.Action(new CkanContext(p, http, baseUrl, http.RequestAborted));
-            status = 200;
-            body = new JsonObject { ["help"] = help, ["success"] = true, ["result"] = result };
+            await WriteAsync(http, 200, true, "result", result);
         }
-        catch (CkanException e)
+        catch (CkanException e) { await WriteErrorAsync(http, e); }
+    }
+
+    /// <summary>
+    /// CKAN's error envelope. Also how the platform answers on these paths when it refuses input before or outside an action
+    /// (malformed bytes, a database data exception): see <see cref="ErrorFormat"/>.
+    /// </summary>
+    public static Task WriteErrorAsync(HttpContext http, CkanException e)
+    {
+        var error = new JsonObject { ["__type"] = e.Type, ["message"] = e.Message };
+        if (e.Extra is not null)
+            foreach (var (k, v) in e.Extra) error[k] = v?.DeepClone();
+        return WriteAsync(http, e.Status, false, "error", error);
+    }
+
+    public static readonly ErrorFormat Errors = new(["/api/3/action", "/api/action"], (http, p) => WriteErrorAsync(http,
+        new CkanException(p.Status ?? 500, p.Status >= 500 ? "Internal Server Error" : p.Status == 404 ? "Not Found Error" : "Bad Request",
+            p.Detail ?? "", new JsonObject { ["message_es"] = ErrorFormat.DetailEs(p) })));
+
+    private static async Task WriteAsync(HttpContext http, int status, bool success, string member, JsonNode? value)
+    {
+        var action = http.Request.RouteValues["action"]?.ToString() ?? http.Request.Path.Value?.Split('/')[^1] ?? "";
+        var body = new JsonObject
         {
-            status = e.Status;
-            var error = new JsonObject { ["__type"] = e.Type, ["message"] = e.Message };
-            if (e.Extra is not null)
-                foreach (var (k, v) in e.Extra) error[k] = v?.DeepClone();
-            body = new JsonObject { ["help"] = help, ["success"] = false, ["error"] = error };
-        }
+            ["help"] = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/api/3/action/help_show?name={Uri.EscapeDataString(action)}",
+            ["success"] = success,
+            [member] = value,
+        };
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json; charset=utf-8";
         await http.Response.WriteAsync(body.ToJsonString(Json), http.RequestAborted);

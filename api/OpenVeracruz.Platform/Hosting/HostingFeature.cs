@@ -44,11 +44,12 @@ public static class HostingFeature
         return s;
     }
 
-    /// <summary>Errors as problem details, then the static pages and the browser libraries from npm.</summary>
+    /// <summary>Errors in each door's format, malformed input refused before any endpoint, then the static pages and the browser libraries from npm.</summary>
     public static WebApplication UsePlatformHosting(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(c => ErrorFormat.WriteAsync(c.HttpContext, Problems.ForStatus(c.HttpContext.Response.StatusCode)));
+        app.UseMalformedInputGuard();
         if (RepositoryFolders.Web(app.Environment) is { } web)
         {
             // only the pages: not web/node_modules, package.json or other build files (see PagesFileProvider)
