@@ -44,6 +44,7 @@ public abstract class HostileInputTests(PlatformFixture f)
         ("SQL: LIKE wildcards", "%25_%25"),
         ("quotes and backslash", "%22'%5C"),
         ("JSON", "%7B%22a%22%3A%5B1%2Cnull%5D%7D"),
+        ("NUL escaped inside JSON", "%7B%22land_use%22%3A%22a%5Cu0000b%22%7D"),
         ("control characters", "%01%1B%7F"),
         ("emoji", "%F0%9F%98%80"),
         ("empty", ""),
