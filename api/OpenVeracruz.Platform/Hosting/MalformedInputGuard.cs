@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Builder;
@@ -46,10 +47,17 @@ public static class MalformedInputGuard
     {
         if (req.ContentLength is > MaxFormBytes) return null;
         req.EnableBuffering();
-        using var copy = new MemoryStream();
-        await req.Body.CopyToAsync(copy, req.HttpContext.RequestAborted);
-        req.Body.Position = 0;
-        return copy.Length > MaxFormBytes ? null : FindMalformed(copy.GetBuffer().AsSpan(0, (int)copy.Length));
+        // at most one byte past the limit: a chunked body of unknown length is not read whole here
+        var size = (int)(req.ContentLength ?? MaxFormBytes) + 1;
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            int length = 0, read;
+            while (length < size && (read = await req.Body.ReadAsync(buffer.AsMemory(length, size - length), req.HttpContext.RequestAborted)) > 0) length += read;
+            req.Body.Position = 0;
+            return length > MaxFormBytes ? null : FindMalformed(buffer.AsSpan(0, length));
+        }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
     /// <summary>The (readable) name of the first name=value pair that does not decode to clean text; null when all do.</summary>
