@@ -149,7 +149,7 @@ public static class CkanApi
     /// CKAN's error envelope. Also how the platform answers on these paths when it refuses input before or outside an action
     /// (malformed bytes, a database data exception): see <see cref="ErrorFormat"/>.
     /// </summary>
-    public static Task WriteErrorAsync(HttpContext http, CkanException e)
+    private static Task WriteErrorAsync(HttpContext http, CkanException e)
     {
         var error = new JsonObject { ["__type"] = e.Type, ["message"] = e.Message };
         if (e.Extra is not null)
