@@ -30,6 +30,8 @@ public static class Hosting
         s.AddLayers(config);
         s.AddCadastre(config);
         s.AddCatalog(config);
+        s.AddOgc(config);
+        s.AddODataDoor(config);
         s.AddDataLoading(config);
         s.AddAppointments(config);
         s.AddWifi(config);

@@ -37,7 +37,7 @@ public static class CrossSiteGuard
         {
             if (Concerned(http) && await RefusalAsync(http, allowed) is (string detail, string detailEs))
             {
-                await Problems.WriteAsync(http, StatusCodes.Status403Forbidden, detail, detailEs);
+                await ErrorFormat.WriteAsync(http, Problems.Create(StatusCodes.Status403Forbidden, detail, detailEs));
                 return;
             }
             await next(http);

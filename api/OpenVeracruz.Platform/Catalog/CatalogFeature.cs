@@ -22,6 +22,7 @@ public static class CatalogFeature
     {
         s.AddScoped<CatalogSync>();
         s.AddClientAddresses(config); // the SQL door limits queries per client
+        s.AddSingleton(CkanApi.Errors);
         s.AddSingleton(_ => new DatastoreReader(config.GetConnectionString("OpenVeracruzDatastore") is { Length: > 0 } cs
             ? cs : DatastoreReader.DefaultConnectionString(PlatformDatabase.ConnectionString(config)), config.GetSection("Datastore").Get<DatastoreOptions>() ?? new()));
         s.AddOptions<UploadOptions>().Bind(config.GetSection("Uploads"))

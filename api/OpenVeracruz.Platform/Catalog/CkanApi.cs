@@ -135,11 +135,10 @@ public static class CkanApi
     {
         CkanReadActions.RegisterAll();
         app.MapMethods("/api/3/action/{action}", ["GET", "POST"], Dispatch)
-            .WithMetadata(new ErrorFormat(WriteRefusalAsync))
             .WithTags("CKAN Action API v3").WithName("CkanAction")
             .WithSummary("API de acciones de CKAN v3 (package_search, package_show, datastore_search, …) / CKAN Action API v3");
         // CKAN answers the unversioned address too, and it is the one ckanapi calls (RemoteCKAN.base_url = 'api/action/')
-        app.MapMethods("/api/action/{action}", ["GET", "POST"], Dispatch).WithMetadata(new ErrorFormat(WriteRefusalAsync)).ExcludeFromDescription();
+        app.MapMethods("/api/action/{action}", ["GET", "POST"], Dispatch).ExcludeFromDescription();
         app.MapGet("/api/3", () => Results.Json(new { version = 3 })).ExcludeFromDescription();
         return app;
     }
@@ -161,33 +160,47 @@ public static class CkanApi
             var p = await CkanParams.ReadAsync(http.Request, http.RequestAborted);
             var context = new CkanContext(p, http, baseUrl, http.RequestAborted);
             var result = await entry.Action(context);
-            await WriteAsync(http, 200, new JsonObject { ["help"] = HelpUrl(baseUrl, action), ["success"] = true, ["result"] = result }, context.RawResult);
+            await WriteAsync(http, 200, true, "result", result, context.RawResult);
         }
         catch (CkanException e)
         {
             if (e.RetryAfter is { } seconds) http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await WriteErrorAsync(http, action, e);
+            await WriteErrorAsync(http, e);
         }
     }
 
-    private static string HelpUrl(string baseUrl, string action) => $"{baseUrl}/api/3/action/help_show?name={Uri.EscapeDataString(action)}";
-
-    private static Task WriteErrorAsync(HttpContext http, string action, CkanException e)
+    /// <summary>
+    /// CKAN's error envelope. Also how the platform answers on these paths when it refuses a request before or outside an
+    /// action (malformed bytes, a forged cross-site request, a database data exception): see <see cref="ErrorFormat"/>.
+    /// </summary>
+    private static Task WriteErrorAsync(HttpContext http, CkanException e)
     {
         var error = new JsonObject { ["__type"] = e.Type, ["message"] = e.Message };
         if (e.Extra is not null)
             foreach (var (k, v) in e.Extra) error[k] = v?.DeepClone();
-        return WriteAsync(http, e.Status, new JsonObject { ["help"] = HelpUrl(BaseUrl(http), action), ["success"] = false, ["error"] = error });
+        return WriteAsync(http, e.Status, false, "error", error);
     }
 
-    /// <summary>A refusal before the action runs (a forged cross-site request), in CKAN's envelope.</summary>
-    private static Task WriteRefusalAsync(HttpContext http, int status, string detail, string detailEs) =>
-        WriteErrorAsync(http, http.GetRouteValue("action")?.ToString() ?? "", new CkanException(status,
-            status == 403 ? "Authorization Error" : "Bad Request", detail, new JsonObject { ["message_es"] = detailEs }));
+    public static readonly ErrorFormat Errors = new(["/api/3/action", "/api/action"], (http, p) => WriteErrorAsync(http,
+        new CkanException(p.Status ?? 500, p.Status switch
+        {
+            >= 500 => "Internal Server Error",
+            404 => "Not Found Error",
+            401 or 403 => "Authorization Error",
+            429 => "Too Many Requests",
+            _ => "Bad Request",
+        }, p.Detail ?? "", new JsonObject { ["message_es"] = ErrorFormat.DetailEs(p) })));
 
     /// <summary>Writes the envelope; <paramref name="raw"/>, when given, is the result already serialised (streamed records).</summary>
-    private static async Task WriteAsync(HttpContext http, int status, JsonObject body, byte[]? raw = null)
+    private static async Task WriteAsync(HttpContext http, int status, bool success, string member, JsonNode? value, byte[]? raw = null)
     {
+        var action = http.Request.RouteValues["action"]?.ToString() ?? http.Request.Path.Value?.Split('/')[^1] ?? "";
+        var body = new JsonObject
+        {
+            ["help"] = $"{BaseUrl(http)}/api/3/action/help_show?name={Uri.EscapeDataString(action)}",
+            ["success"] = success,
+            [member] = value,
+        };
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(http.Response.Body, new JsonWriterOptions { Encoder = Json.Encoder });

@@ -47,11 +47,12 @@ public static class HostingFeature
         return s;
     }
 
-    /// <summary>Errors as problem details, then the static pages and the browser libraries from npm.</summary>
+    /// <summary>Errors in each door's format, malformed input refused before any endpoint, then the static pages and the browser libraries from npm.</summary>
     public static WebApplication UsePlatformHosting(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(c => ErrorFormat.WriteAsync(c.HttpContext, Problems.ForStatus(c.HttpContext.Response.StatusCode)));
+        app.UseMalformedInputGuard();
         app.UseResponseCompression();
         if (RepositoryFolders.Web(app.Environment) is { } web)
         {

@@ -133,14 +133,17 @@ public static class LayerSql
         string.Join(" || ", layer.Properties.Select((p, i) =>
             $"'{(i == 0 ? "{" : ",")}\"{p.Name}\":' || COALESCE(to_json(t.{Q(p.Name)})::text, 'null')")) + " || '}'";
 
-    /// <summary>One row per feature, column 0 the Feature as GeoJSON text, ordered by key for stable paging.</summary>
+    /// <summary>
+    /// One row per feature, column 0 the Feature as GeoJSON text, ordered by key for stable paging. Geometries carry no
+    /// GeoJSON-2008 "crs" member (ST_AsGeoJSON option 0): the CRS is the response's (Content-Crs), as RFC 7946 has it.
+    /// </summary>
     public static NpgsqlCommand Features(NpgsqlConnection conn, LayerDefinition layer, FeatureQuery q)
     {
         var cmd = conn.CreateCommand();
         var crs = q.OutputCrs ?? Crs.Crs84;
         var sb = new StringBuilder();
         sb.Append("SELECT '{\"type\":\"Feature\",\"id\":' || to_json(t.").Append(Q(layer.KeyColumn)).Append(")::text")
-          .Append(" || ',\"geometry\":' || COALESCE(ST_AsGeoJSON(").Append(OutputGeometry(layer, crs)).Append(", ").Append(crs.Decimals).Append("), 'null')")
+          .Append(" || ',\"geometry\":' || COALESCE(ST_AsGeoJSON(").Append(OutputGeometry(layer, crs)).Append(", ").Append(crs.Decimals).Append(", 0), 'null')")
           .Append(" || ',\"properties\":' || ").Append(PropertiesJson(layer)).Append(" || '}'")
           .Append(" FROM ");
         // page first, serialise after: PostgreSQL would otherwise build the JSON of every row OFFSET skips

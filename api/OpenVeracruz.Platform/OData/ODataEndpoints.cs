@@ -16,6 +16,7 @@ using Microsoft.OData.Edm;
 using Microsoft.OData.UriParser;
 using Npgsql;
 using OpenVeracruz.Platform.Layers;
+using OpenVeracruz.Platform.Shared;
 
 namespace OpenVeracruz.Platform.OData;
 
@@ -174,6 +175,11 @@ public static class ODataEndpoints
 
     private static Task Send(HttpContext http, int status, string contentType, string body) =>
         Send(http, status, contentType, Encoding.UTF8.GetBytes(body));
+
+    /// <summary>What the platform refuses on /odata before or outside the door (malformed bytes, a bare status, a database data exception), in OData's format.</summary>
+    public static readonly ErrorFormat Errors = new(["/odata"], (http, p) => WriteError(http, new ODataRequestException(p.Status ?? 500,
+        p.Status switch { >= 500 => "InternalError", 404 => "NotFound", 405 => "MethodNotAllowed", 401 or 403 => "Unauthorized", _ => "InvalidRequest" },
+        p.Extensions.TryGetValue("parameter", out var target) ? target?.ToString() : null, p.Detail ?? "", ErrorFormat.DetailEs(p))));
 
     private static Task WriteError(HttpContext http, ODataRequestException e)
     {

@@ -27,6 +27,7 @@ public static class OgcEndpoints
         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+        "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
     ];
 
     private static readonly HashSet<string> ItemParams = ["limit", "offset", "bbox", "bbox-crs", "crs", "f", "datetime"];
@@ -39,7 +40,9 @@ public static class OgcEndpoints
         g.MapGet("/api", (HttpRequest req, LayerRegistry reg) => Results.Text(OgcOpenApi.Build(Base(req), reg).ToJsonString(), OpenApiType, Encoding.UTF8));
         g.MapGet("/collections", Collections);
         g.MapGet("/collections/{id}", Collection);
-        g.MapGet("/collections/{id}/queryables", Queryables);
+        g.MapGet("/collections/{id}/queryables", (string id, HttpRequest req, LayerRegistry reg) => Schema(req, reg, id, "queryables", OgcSchemas.Queryables));
+        g.MapGet("/collections/{id}/schema", (string id, HttpRequest req, LayerRegistry reg) => Schema(req, reg, id, "schema", OgcSchemas.Returnables));
+        g.MapGet("/collections/{id}/feature-schema", (string id, HttpRequest req, LayerRegistry reg) => Schema(req, reg, id, "feature-schema", OgcSchemas.Feature));
         g.MapGet("/collections/{id}/items", Items);
         g.MapGet("/collections/{id}/items/{featureId}", Item);
         return app;
@@ -102,7 +105,10 @@ public static class OgcEndpoints
             ["links"] = new JsonArray(
                 Link(self, "self", "application/json", l.Title),
                 Link(self + "/items", "items", GeoJson, "Elementos en GeoJSON"),
-                Link(self + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "Propiedades consultables"),
+                Link(self + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", OgcSchemas.MediaType, "Propiedades consultables"),
+                Link(self + "/schema", "http://www.opengis.net/def/rel/ogc/1.0/schema", OgcSchemas.MediaType, "Esquema de las propiedades"),
+                // "describedBy" spelt as GDAL 3.6 compares it (relation types are case-insensitive, RFC 8288)
+                Link(self + "/feature-schema", "describedBy", OgcSchemas.MediaType, "Esquema JSON de un elemento GeoJSON"),
                 Link(l.Dataset.License.Url, "license", "text/html", l.Dataset.License.Title)),
         };
     }
@@ -122,29 +128,10 @@ public static class OgcEndpoints
     private static async Task<IResult> Collection(string id, HttpRequest req, LayerRegistry reg, NpgsqlDataSource ds) =>
         Results.Json(await CollectionJson(Base(req), reg, ds, FindLayer(reg, id)));
 
-    private static IResult Queryables(string id, HttpRequest req, LayerRegistry reg)
+    private static IResult Schema(HttpRequest req, LayerRegistry reg, string id, string path, Func<string, LayerDefinition, JsonObject> build)
     {
         var l = FindLayer(reg, id);
-        var props = new JsonObject
-        {
-            [l.GeometryColumn] = new JsonObject { ["$ref"] = $"https://geojson.org/schema/{l.GeometryType}.json" },
-        };
-        foreach (var p in l.Properties)
-            props[p.Name] = new JsonObject
-            {
-                ["title"] = p.Title,
-                ["type"] = p.Type switch { "integer" => "integer", "number" => "number", _ => "string" },
-                ["description"] = p.Description,
-            };
-        return Results.Text(new JsonObject
-        {
-            ["$schema"] = "https://json-schema.org/draft/2019-09/schema",
-            ["$id"] = $"{Base(req)}/collections/{l.Id}/queryables",
-            ["type"] = "object",
-            ["title"] = l.Title,
-            ["properties"] = props,
-            ["additionalProperties"] = false,
-        }.ToJsonString(), "application/schema+json", Encoding.UTF8);
+        return Results.Text(build($"{Base(req)}/collections/{l.Id}/{path}", l).ToJsonString(), OgcSchemas.MediaType, Encoding.UTF8);
     }
 
     private static BadRequestException Invalid(string parameter, string en, string es) => new(en, es, parameter, 400, "InvalidParameterValue");
@@ -226,11 +213,15 @@ public static class OgcEndpoints
         return instant;
     }
 
-    /// <summary>The request's query string with offset replaced (null keeps it as it was).</summary>
+    /// <summary>
+    /// The request's query string as the client wrote it, with offset replaced (null keeps it as it was). Kept verbatim so a
+    /// client that adds its own parameters to every URL (GDAL adds those of the connection string unless it finds them
+    /// spelt the same) recognises them in the links and does not add them twice.
+    /// </summary>
     private static string QueryString(HttpRequest req, long? offset)
     {
-        var pairs = req.Query.Where(kv => offset is null || kv.Key != "offset")
-            .SelectMany(kv => kv.Value.Select(v => Uri.EscapeDataString(kv.Key) + "=" + Uri.EscapeDataString(v ?? "")))
+        var pairs = (req.QueryString.Value ?? "").TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Where(pair => offset is null || Uri.UnescapeDataString(pair.Split('=')[0]) != "offset")
             .ToList();
         if (offset is { } o) pairs.Add("offset=" + o.ToString(CultureInfo.InvariantCulture));
         return pairs.Count == 0 ? "" : "?" + string.Join("&", pairs);

@@ -4,7 +4,11 @@ using OpenVeracruz.Platform.Shared;
 
 namespace OpenVeracruz.Platform.Ogc;
 
-/// <summary>The OpenAPI 3.0 definition of the OGC door, one items path per collection of the registry.</summary>
+/// <summary>
+/// The OpenAPI 3.0 definition of the OGC door, one items path per collection of the registry. The shared parameters live in
+/// components/parameters and the paths refer to them: QGIS reads the default and maximum page size only from
+/// components/parameters/limit, GDAL ≥ 3.8 from the items path's "$ref" to it (both then ask for pages of 1000).
+/// </summary>
 public static class OgcOpenApi
 {
     private static JsonObject Param(string name, string description, JsonObject schema, bool required = false, string @in = "query") => new()
@@ -35,9 +39,23 @@ public static class OgcOpenApi
         },
     };
 
+    private static JsonObject Ref(string parameter) => new() { ["$ref"] = "#/components/parameters/" + parameter };
+
     public static JsonObject Build(string baseUrl, LayerRegistry registry)
     {
         var crsEnum = new JsonArray(Crs.Supported.Select(c => (JsonNode)c.Uri).ToArray());
+        var parameters = new JsonObject
+        {
+            ["limit"] = Param("limit", $"Número máximo de elementos (1–{OgcEndpoints.MaxLimit}; los valores mayores se ajustan a {OgcEndpoints.MaxLimit})",
+                new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = OgcEndpoints.MaxLimit, ["default"] = OgcEndpoints.DefaultLimit }),
+            ["offset"] = Param("offset", "Elementos a saltar (paginación)", new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["default"] = 0 }),
+            ["bbox"] = Param("bbox", "Caja envolvente minx,miny,maxx,maxy (en bbox-crs; CRS84 por omisión)",
+                new JsonObject { ["type"] = "array", ["minItems"] = 4, ["maxItems"] = 6, ["items"] = new JsonObject { ["type"] = "number" } }),
+            ["bbox-crs"] = Param("bbox-crs", "CRS de bbox", new JsonObject { ["type"] = "string", ["format"] = "uri", ["enum"] = crsEnum.DeepClone() }),
+            ["crs"] = Param("crs", "CRS de la respuesta", new JsonObject { ["type"] = "string", ["format"] = "uri", ["enum"] = crsEnum.DeepClone() }),
+            ["datetime"] = Param("datetime", "Instante RFC 3339 (o fecha): las versiones vigentes entonces, en capas con historial",
+                new JsonObject { ["type"] = "string" }),
+        };
         var paths = new JsonObject
         {
             ["/"] = Get("Página de inicio", "getLandingPage", []),
@@ -46,22 +64,17 @@ public static class OgcOpenApi
         };
         foreach (var l in registry.All)
         {
-            var itemParams = new JsonArray(
-                Param("limit", "Número máximo de elementos (1–10000; los valores mayores se ajustan a 10000)",
-                    new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = OgcEndpoints.MaxLimit, ["default"] = OgcEndpoints.DefaultLimit }),
-                Param("offset", "Elementos a saltar (paginación)", new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["default"] = 0 }),
-                Param("bbox", "Caja envolvente minx,miny,maxx,maxy (en bbox-crs; CRS84 por omisión)",
-                    new JsonObject { ["type"] = "array", ["minItems"] = 4, ["maxItems"] = 6, ["items"] = new JsonObject { ["type"] = "number" } }),
-                Param("bbox-crs", "CRS de bbox", new JsonObject { ["type"] = "string", ["format"] = "uri", ["enum"] = crsEnum.DeepClone() }),
-                Param("crs", "CRS de la respuesta", new JsonObject { ["type"] = "string", ["format"] = "uri", ["enum"] = crsEnum.DeepClone() }));
+            var itemParams = new JsonArray(Ref("limit"), Ref("offset"), Ref("bbox"), Ref("bbox-crs"), Ref("crs"));
+            if (LayerSql.HasVersions(l)) itemParams.Add(Ref("datetime"));
             foreach (var p in l.Properties)
-                itemParams.Add(Param(p.Name, $"Filtro por igualdad: {p.Title}",
-                    new JsonObject { ["type"] = p.Type switch { "integer" => "integer", "number" => "number", _ => "string" } }));
+                itemParams.Add(Param(p.Name, $"Filtro por igualdad: {p.Title}", new JsonObject { ["type"] = OgcSchemas.JsonType(p) }));
             var idParam = Param("featureId", "Identificador del elemento", new JsonObject { ["type"] = "string" }, true, "path");
             idParam.Remove("style");
             idParam.Remove("explode");
             paths[$"/collections/{l.Id}"] = Get(l.Title, $"describe_{l.Id}", []);
-            paths[$"/collections/{l.Id}/queryables"] = Get($"Propiedades consultables de {l.Title}", $"queryables_{l.Id}", [], "application/schema+json");
+            paths[$"/collections/{l.Id}/queryables"] = Get($"Propiedades consultables de {l.Title}", $"queryables_{l.Id}", [], OgcSchemas.MediaType);
+            paths[$"/collections/{l.Id}/schema"] = Get($"Esquema de las propiedades de {l.Title}", $"schema_{l.Id}", [], OgcSchemas.MediaType);
+            paths[$"/collections/{l.Id}/feature-schema"] = Get($"Esquema JSON de un elemento de {l.Title}", $"featureSchema_{l.Id}", [], OgcSchemas.MediaType);
             paths[$"/collections/{l.Id}/items"] = Get($"Elementos de {l.Title}", $"items_{l.Id}", itemParams, OgcEndpoints.GeoJson);
             paths[$"/collections/{l.Id}/items/{{featureId}}"] = Get($"Un elemento de {l.Title}", $"item_{l.Id}", [idParam], OgcEndpoints.GeoJson);
         }
@@ -77,6 +90,7 @@ public static class OgcOpenApi
             },
             ["servers"] = new JsonArray(new JsonObject { ["url"] = baseUrl }),
             ["paths"] = paths,
+            ["components"] = new JsonObject { ["parameters"] = parameters },
         };
     }
 }

@@ -28,6 +28,14 @@ public readonly record struct BBox(double MinX, double MinY, double MaxX, double
         if (minX > maxX || minY > maxY) { error = "bbox is inverted: the lower corner must come first"; errorEs = "bbox está invertido: primero va la esquina inferior"; return false; }
         if (crs.Geographic && (minY < -90 || maxY > 90)) { error = "bbox latitude must lie between -90 and 90"; errorEs = "la latitud de bbox debe estar entre -90 y 90"; return false; }
         if (crs.Geographic && (minX < -180 || maxX > 180)) { error = "bbox longitude must lie between -180 and 180"; errorEs = "la longitud de bbox debe estar entre -180 y 180"; return false; }
+        var d = crs.Domain;
+        if (minX < d.MinX || minY < d.MinY || maxX > d.MaxX || maxY > d.MaxY)
+        {
+            var range = string.Create(CultureInfo.InvariantCulture, $"x {d.MinX:0} to {d.MaxX:0}, y {d.MinY:0} to {d.MaxY:0}");
+            error = $"bbox lies outside the domain of {crs.Uri} ({range})";
+            errorEs = $"bbox queda fuera del dominio de {crs.Uri} ({range.Replace(" to ", " a ")})";
+            return false;
+        }
         bbox = new BBox(minX, minY, maxX, maxY);
         error = "";
         return true;

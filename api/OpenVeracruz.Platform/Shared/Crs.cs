@@ -10,20 +10,27 @@ namespace OpenVeracruz.Platform.Shared;
 /// <param name="LatLonOrder">True where the authority's axis order is latitude first (EPSG:4326).</param>
 /// <param name="Geographic">Degrees (true) or metres (false).</param>
 /// <param name="Decimals">Decimals written in output coordinates (≈ 1 cm).</param>
-public sealed record Crs(int Srid, string Uri, string Name, bool LatLonOrder, bool Geographic, int Decimals, string Wkt)
+/// <param name="AreaOfUse">EPSG's area of use in degrees (west, south, east, north).</param>
+public sealed record Crs(int Srid, string Uri, string Name, bool LatLonOrder, bool Geographic, int Decimals, string Wkt,
+    (double West, double South, double East, double North) AreaOfUse)
 {
     public const int StorageSrid = 4326;
     /// <summary>Metric CRS used for areas and distances: WGS 84 / UTM zone 14N.</summary>
     public const int MetricSrid = 32614;
 
-    public static readonly Crs Crs84 = new(4326, "http://www.opengis.net/def/crs/OGC/1.3/CRS84", "WGS 84 (longitud, latitud)", false, true, 7, Wgs84Wkt);
-    public static readonly Crs Epsg4326 = new(4326, "http://www.opengis.net/def/crs/EPSG/0/4326", "WGS 84 (latitud, longitud)", true, true, 7, Wgs84Wkt);
+    // first: the instances below use them while they are built
+    private static readonly CoordinateSystemFactory Factory = new();
+    private static readonly CoordinateTransformationFactory TransformFactory = new();
+    private static readonly (double, double, double, double) World = (-180, -90, 180, 90);
+
+    public static readonly Crs Crs84 = new(4326, "http://www.opengis.net/def/crs/OGC/1.3/CRS84", "WGS 84 (longitud, latitud)", false, true, 7, Wgs84Wkt, World);
+    public static readonly Crs Epsg4326 = new(4326, "http://www.opengis.net/def/crs/EPSG/0/4326", "WGS 84 (latitud, longitud)", true, true, 7, Wgs84Wkt, World);
     public static readonly Crs Utm14N = new(32614, "http://www.opengis.net/def/crs/EPSG/0/32614", "WGS 84 / UTM zona 14N", false, false, 2,
-        """PROJCS["WGS 84 / UTM zone 14N",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",-99],PARAMETER["scale_factor",0.9996],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","32614"]]""");
+        """PROJCS["WGS 84 / UTM zone 14N",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",-99],PARAMETER["scale_factor",0.9996],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","32614"]]""", (-102, 0, -96, 84));
     public static readonly Crs MexicoUtm14N = new(6369, "http://www.opengis.net/def/crs/EPSG/0/6369", "México ITRF2008 / UTM zona 14N", false, false, 2,
-        """PROJCS["Mexico ITRF2008 / UTM zone 14N",GEOGCS["Mexico ITRF2008",DATUM["Mexico_ITRF2008",SPHEROID["GRS 1980",6378137,298.257222101],TOWGS84[0,0,0,0,0,0,0]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",-99],PARAMETER["scale_factor",0.9996],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","6369"]]""");
+        """PROJCS["Mexico ITRF2008 / UTM zone 14N",GEOGCS["Mexico ITRF2008",DATUM["Mexico_ITRF2008",SPHEROID["GRS 1980",6378137,298.257222101],TOWGS84[0,0,0,0,0,0,0]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",-99],PARAMETER["scale_factor",0.9996],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","6369"]]""", (-102, 12.1, -96, 32.72));
     public static readonly Crs MexicoLcc = new(6372, "http://www.opengis.net/def/crs/EPSG/0/6372", "México ITRF2008 / LCC", false, false, 2,
-        """PROJCS["Mexico ITRF2008 / LCC",GEOGCS["Mexico ITRF2008",DATUM["Mexico_ITRF2008",SPHEROID["GRS 1980",6378137,298.257222101],TOWGS84[0,0,0,0,0,0,0]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Lambert_Conformal_Conic_2SP"],PARAMETER["standard_parallel_1",17.5],PARAMETER["standard_parallel_2",29.5],PARAMETER["latitude_of_origin",12],PARAMETER["central_meridian",-102],PARAMETER["false_easting",2500000],PARAMETER["false_northing",0],UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","6372"]]""");
+        """PROJCS["Mexico ITRF2008 / LCC",GEOGCS["Mexico ITRF2008",DATUM["Mexico_ITRF2008",SPHEROID["GRS 1980",6378137,298.257222101],TOWGS84[0,0,0,0,0,0,0]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Lambert_Conformal_Conic_2SP"],PARAMETER["standard_parallel_1",17.5],PARAMETER["standard_parallel_2",29.5],PARAMETER["latitude_of_origin",12],PARAMETER["central_meridian",-102],PARAMETER["false_easting",2500000],PARAMETER["false_northing",0],UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","6372"]]""", (-122.19, 12.1, -84.64, 32.72));
 
     private const string Wgs84Wkt =
         """GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],AUTHORITY["EPSG","4326"]]""";
@@ -47,8 +54,27 @@ public sealed record Crs(int Srid, string Uri, string Name, bool LatLonOrder, bo
         return null;
     }
 
-    private static readonly CoordinateSystemFactory Factory = new();
-    private static readonly CoordinateTransformationFactory TransformFactory = new();
+    /// <summary>
+    /// Where coordinates in this CRS make sense, in its own x/y units: longitude/latitude for a geographic CRS, else the
+    /// area of use widened by 5° and projected. Far outside it PROJ fails ("Point outside of projection domain") or wraps
+    /// around the globe, so a bbox beyond it is bad input, not a query.
+    /// </summary>
+    public BBox Domain { get; } = Geographic ? new BBox(-180, -90, 180, 90) : ProjectedDomain(Wkt, AreaOfUse);
+
+    private static BBox ProjectedDomain(string wkt, (double West, double South, double East, double North) area)
+    {
+        const double margin = 5, steps = 40;
+        var toCrs = TransformFactory.CreateFromCoordinateSystems(Factory.CreateFromWkt(Wgs84Wkt), Factory.CreateFromWkt(wkt)).MathTransform;
+        double west = area.West - margin, east = area.East + margin, south = Math.Max(-89, area.South - margin), north = Math.Min(89, area.North + margin);
+        double minX = double.MaxValue, minY = double.MaxValue, maxX = double.MinValue, maxY = double.MinValue;
+        for (var i = 0; i <= steps; i++)
+            for (var j = 0; j <= steps; j++)
+            {
+                var (x, y) = toCrs.Transform(west + (east - west) * i / steps, south + (north - south) * j / steps);
+                (minX, maxX, minY, maxY) = (Math.Min(minX, x), Math.Max(maxX, x), Math.Min(minY, y), Math.Max(maxY, y));
+            }
+        return new BBox(Math.Floor(minX), Math.Floor(minY), Math.Ceiling(maxX), Math.Ceiling(maxY));
+    }
 
     /// <summary>A ProjNet transform between two served CRSs (axis order is the caller's business).</summary>
     public static MathTransform Transform(Crs from, Crs to) =>

@@ -42,6 +42,7 @@ public static class Problems
             409 => ("Conflict", "Conflicto"),
             412 => ("Precondition failed", "La versión ha cambiado"),
             428 => ("Precondition required", "Falta la versión (If-Match)"),
+            405 => ("Method not allowed", "Método no permitido"),
             413 => ("Request too large", "Solicitud demasiado grande"),
             _ => ("Error", "Error"),
         };
@@ -59,18 +60,20 @@ public static class Problems
         return p;
     }
 
+    /// <summary>A bare status code (no endpoint, no body) as a problem with a sentence in both languages.</summary>
+    public static ProblemDetails ForStatus(int status) => status switch
+    {
+        401 => Create(401, "Sign in, or send an API token in the Authorization header", "Inicie sesión o envíe un token de API en el encabezado Authorization"),
+        403 => Create(403, "Your account may not do this", "Su cuenta no puede hacer esto"),
+        404 => Create(404, "Nothing is published at this address", "No hay nada publicado en esta dirección"),
+        405 => Create(405, "This method is not allowed at this address", "Este método no se admite en esta dirección"),
+        _ => Create(status, $"The request cannot be served (HTTP {status})", $"La solicitud no se puede atender (HTTP {status})"),
+    };
+
     public static ProblemHttpResult BadRequest(string detail, string detailEs, string? parameter = null) =>
         TypedResults.Problem(Create(400, detail, detailEs, parameter));
 
     public static ProblemHttpResult NotFound(string detail, string detailEs) =>
         TypedResults.Problem(Create(404, detail, detailEs));
-
-    /// <summary>Answers a refusal from a middleware: in the door's own format when its endpoint has one (<see cref="ErrorFormat"/>), else as a problem.</summary>
-    public static Task WriteAsync(HttpContext http, int status, string detail, string detailEs) =>
-        http.GetEndpoint()?.Metadata.GetMetadata<ErrorFormat>() is { } own
-            ? own.WriteAsync(http, status, detail, detailEs)
-            : TypedResults.Problem(Create(status, detail, detailEs)).ExecuteAsync(http);
 }
 
-/// <summary>Endpoint metadata of a door that answers errors in a format of its own (CKAN's envelope) rather than as problem details.</summary>
-public sealed record ErrorFormat(Func<HttpContext, int, string, string, Task> WriteAsync);

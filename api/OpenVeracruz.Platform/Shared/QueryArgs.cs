@@ -32,6 +32,16 @@ public static class QueryArgs
         return v;
     }
 
-    public static string? Get(HttpRequest request, string name) =>
-        request.Query.TryGetValue(name, out var v) ? v.ToString() : null;
+    /// <summary>
+    /// The value of a query parameter. A parameter repeated with the same value counts once (clients such as GDAL re-add
+    /// their own parameters to the links they follow); repeated with different values it is ambiguous and refused.
+    /// </summary>
+    public static string? Get(HttpRequest request, string name)
+    {
+        if (!request.Query.TryGetValue(name, out var v)) return null;
+        if (v.Count > 1 && v.Distinct(StringComparer.Ordinal).Skip(1).Any())
+            throw new BadRequestException($"Parameter '{name}' is given more than once with different values",
+                $"El parámetro '{name}' aparece más de una vez con valores distintos", name);
+        return v[0] ?? "";
+    }
 }

@@ -53,4 +53,77 @@ public class GdalClientTests(PlatformFixture f)
         }
         finally { dir.Delete(true); }
     }
+
+    /// <summary>The claves of a layer read back from a GeoPackage, in key order, as GDAL's CSV driver prints them.</summary>
+    private static async Task<List<string>> ClavesAsync(string gpkg)
+    {
+        var (exit, csv) = await RunAsync("ogr2ogr", "-f", "CSV", "/vsistdout/", gpkg, "-sql", "SELECT clave FROM parcels ORDER BY clave");
+        Assert.True(exit == 0, csv);
+        return csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(1).Select(l => l.Trim('"')).ToList();
+    }
+
+    [Fact]
+    public async Task Gdal_types_every_property_as_declared_and_sends_equality_filters_to_the_server()
+    {
+        // the clave looks like a date ("001-0001-001"): only the collection's describedBy schema tells GDAL it is text
+        var (exit, summary) = await RunAsync("ogrinfo", "-ro", "-so", Ogc, "parcels");
+        Assert.True(exit == 0, summary);
+        Assert.Contains("clave: String", summary);
+        Assert.Contains("zone: Integer", summary);
+        Assert.Contains("cadastral_value: Real", summary);
+
+        var (clave, _, _) = await f.SomeParcelAsync("block > 12");
+        var dir = Directory.CreateTempSubdirectory("ov-gdal");
+        try
+        {
+            var gpkg = Path.Combine(dir.FullName, "one.gpkg");
+            using var requests = new ServerRequests(f);
+            var (exit2, output) = await RunAsync("ogr2ogr", "-f", "GPKG", gpkg, Ogc, "parcels", "-where", $"clave = '{clave}'");
+            Assert.True(exit2 == 0, output);
+            Assert.DoesNotContain("Failed to parse", output);
+            Assert.Equal([clave], await ClavesAsync(gpkg));
+            // evaluated by the server (clave is a query parameter of the items path), not by GDAL over the whole layer
+            var items = requests.To("/ogc/collections/parcels/items");
+            Assert.Contains(items, t => t.Contains($"clave={clave}"));
+            Assert.True(items.Count <= 3, string.Join("\n", items));
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public async Task Ogr2ogr_copies_every_clave_exactly_in_pages_of_a_thousand()
+    {
+        var dir = Directory.CreateTempSubdirectory("ov-gdal");
+        try
+        {
+            var gpkg = Path.Combine(dir.FullName, "parcels.gpkg");
+            using var requests = new ServerRequests(f);
+            var (exit, output) = await RunAsync("ogr2ogr", "-f", "GPKG", "-oo", "PAGE_SIZE=1000", gpkg, Ogc, "parcels");
+            Assert.True(exit == 0, output);
+            var (_, info) = await RunAsync("ogrinfo", "-ro", "-so", gpkg, "parcels");
+            Assert.Contains("clave: String", info);
+            Assert.Equal(await f.ColumnAsync<string>("SELECT clave FROM cadastre.parcels ORDER BY clave"), await ClavesAsync(gpkg));
+            Assert.True(requests.To("/ogc/collections/parcels/items").Count <= PlatformFixture.ParcelCount / 1000 + 2);
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public async Task Gdal_pages_through_a_crs_given_in_the_connection_string()
+    {
+        // GDAL adds the connection string's parameters to every URL it fetches, next links included, unless it finds them
+        // spelt the same: the links keep the client's spelling, and a parameter repeated with the same value counts once
+        var block = await f.ScalarAsync<int>("SELECT block FROM cadastre.parcels GROUP BY block HAVING count(*) > 10 ORDER BY block DESC LIMIT 1");
+        var expected = await f.ScalarAsync<long>($"SELECT count(*) FROM cadastre.parcels WHERE block = {block}");
+        using var requests = new ServerRequests(f);
+        var (exit, csv) = await RunAsync("ogr2ogr", "-f", "CSV", "/vsistdout/", "-oo", "PAGE_SIZE=5", "-lco", "GEOMETRY=AS_WKT",
+            $"OAPIF:{f.BaseUri}ogc?crs=http://www.opengis.net/def/crs/EPSG/0/32614", "parcels", "-where", $"block = {block}");
+        Assert.True(exit == 0, csv);
+        var rows = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("POLYGON")).ToList();
+        Assert.Equal(expected, rows.Count);
+        Assert.All(rows, r => Assert.Matches(@"POLYGON \(\([78]\d{5}(\.\d+)? 21\d{5}", r)); // UTM 14N metres
+        var pages = requests.To("/ogc/collections/parcels/items");
+        Assert.True(pages.Count > 2, "several pages");
+        Assert.All(pages, p => Assert.Single(System.Text.RegularExpressions.Regex.Matches(p, "[?&]crs=")));
+    }
 }

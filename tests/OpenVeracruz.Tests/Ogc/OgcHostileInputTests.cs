@@ -1,0 +1,19 @@
+namespace OpenVeracruz.Tests.Ogc;
+
+/// <summary>The OGC door against hostile input: refusals are problems with the OGC exception code.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class OgcHostileInputTests(PlatformFixture f) : HostileInputTests(f,
+    "/ogc/collections/{parcels}/items?limit={5}&offset={0}&clave={001-0001-001}&datetime={2026-01-01T00:00:00Z}",
+    "/ogc/collections/parcels/items?limit=5&bbox={-96.2,19.1,-96.1,19.2}&bbox-crs={http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FOGC%2F1.3%2FCRS84}&crs={EPSG:32614}",
+    // coordinates given in a metric CRS: values outside its domain
+    "/ogc/collections/parcels/items?limit=5&bbox={790000,2110000,830000,2140000}&bbox-crs=EPSG:32614",
+    "/ogc/collections/parcels/items?limit=5&bbox={2700000,800000,2800000,900000}&bbox-crs=EPSG:6372",
+    "/ogc/collections/localities/items?limit=5&pob={100}&ambito={URBANO}&f={json}",
+    "/ogc/collections/{parcels}/items/{001-0001-001}?crs={EPSG:4326}",
+    "/ogc/collections/{parcels}/queryables",
+    "/ogc/collections/{parcels}/schema",
+    "/ogc/collections/{parcels}/feature-schema")
+{
+    protected override void AssertErrorFormat(HttpResponseMessage response, string body) =>
+        Assert.False(string.IsNullOrEmpty(AssertProblem(response, body).GetProperty("code").GetString()), "OGC exception code");
+}
