@@ -3,8 +3,8 @@ using System.Text.Json;
 
 namespace OpenVeracruz.Tests.Catalog;
 
-[Collection(PlatformCollection.Name)]
-public class DatastoreSqlTests(PlatformFixture f)
+[Collection(nameof(CatalogReads))]
+public class DatastoreSqlTests(CatalogReads f)
 {
     private async Task<string> ParcelsResourceAsync()
     {

@@ -9,8 +9,8 @@ using OpenVeracruz.Platform.Uploads;
 namespace OpenVeracruz.Tests.Catalog;
 
 /// <summary>A resource refreshed on a schedule from a URL: new bytes make a new version, the same bytes do not.</summary>
-[Collection(PlatformCollection.Name)]
-public class RefreshTests(PlatformFixture f)
+[Collection(nameof(CatalogWrites))]
+public class RefreshTests(CatalogWrites f)
 {
     private static Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpClient client, string action, object body) =>
         PlatformFixture.CkanAsync(client, action, body);
@@ -24,7 +24,7 @@ public class RefreshTests(PlatformFixture f)
     [Fact]
     public async Task A_scheduled_refresh_stores_a_new_version_only_when_the_file_changed()
     {
-        var name = "prueba-refresco-" + Guid.NewGuid().ToString("N")[..8];
+        const string prefix = "prueba-refresco";
         var (_, token, _) = await f.StaffAsync("editor");
         var editor = f.NewClient();
         editor.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", token);
@@ -32,7 +32,7 @@ public class RefreshTests(PlatformFixture f)
         {
             // the source is a file published at a URL: here the platform's own CSV of the metro-area municipalities
             var source = new Uri(f.BaseUri, "/downloads/municipalities.csv").ToString();
-            Assert.Equal(HttpStatusCode.OK, (await CallAsync(editor, "package_create", new { name, title = "Municipios (copia programada)", owner_org = "direccion-modernizacion" })).Status);
+            var name = await PlatformFixture.NewDatasetAsync(editor, prefix, "Municipios (copia programada)");
             var (_, created) = await CallAsync(editor, "resource_create", new { package_id = name, url = source, name = "Municipios", format = "CSV" });
             var id = created.GetProperty("result").GetProperty("id").GetString()!;
 
@@ -70,6 +70,6 @@ public class RefreshTests(PlatformFixture f)
             Assert.DoesNotContain(RecurringJobs(), j => j.Id == $"refresh-{id}");
             Assert.Equal(RefreshOutcome.NotConfigured, (await RunAsync()).Outcome);
         }
-        finally { await f.CleanDatasetsAsync(name); }
+        finally { await f.CleanDatasetsAsync(prefix); }
     }
 }
