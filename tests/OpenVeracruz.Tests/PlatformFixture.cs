@@ -2,10 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Hangfire;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using OpenVeracruz.Platform.Shared;
 using OpenVeracruz.Tests.Web;
@@ -45,8 +48,8 @@ public abstract partial class PlatformFixture : IAsyncLifetime
     [GeneratedRegex("(?<=[a-z0-9])([A-Z])")]
     private static partial Regex CamelHump();
 
-    /// <summary>The host as the tests configure it, on the database of <paramref name="connectionString"/>, listening on <paramref name="port"/> once started on Kestrel.</summary>
-    public static WebApplicationFactory<Program> Host(string connectionString, string uploadsPath, bool loadOnStart, int? port = null) =>
+    /// <summary>The host as the tests configure it, on the database of <paramref name="connectionString"/>.</summary>
+    public static WebApplicationFactory<Program> Host(string connectionString, string uploadsPath, bool loadOnStart) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("ConnectionStrings:OpenVeracruz", connectionString);
@@ -56,10 +59,41 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             b.UseSetting("Jobs:Enabled", "false");
             // tiles from a closed local port: the map must work as it would offline
             b.UseSetting("Map:TileUrl", "http://127.0.0.1:9/{z}/{x}/{y}.png");
-            if (port is not null) b.UseSetting("Urls", $"http://127.0.0.1:{port}");
+            b.UseSetting("Urls", $"http://127.0.0.1:{FreePort()}");
             b.UseSetting("OPENVERACRUZ_ADMIN_EMAIL", AdminEmail);
             b.UseSetting("OPENVERACRUZ_ADMIN_PASSWORD", AdminPassword);
+            b.ConfigureTestServices(OwnHangfireStorage);
         });
+
+    private static readonly Lock HangfireStatics = new();
+
+    /// <summary>
+    /// Hangfire keeps its storage and log provider in process-wide statics (JobStorage.Current, LogProvider) that each host
+    /// sets as it starts, and a host's JobStorage is whatever JobStorage.Current is when first asked for. With a host per
+    /// collection in this process, a host could take the storage (the database) of another, and Hangfire would log through
+    /// the loggers of the host that started last, even once it is disposed. Here each host keeps the storage it configured,
+    /// and Hangfire logs nowhere.
+    /// </summary>
+    private static void OwnHangfireStorage(IServiceCollection services)
+    {
+        var configure = services.Single(d => d.ServiceType == typeof(IGlobalConfiguration)).ImplementationFactory!;
+        JobStorage? own = null;
+        services.Replace(ServiceDescriptor.Singleton<IGlobalConfiguration>(sp =>
+        {
+            lock (HangfireStatics)
+            {
+                var configuration = (IGlobalConfiguration)configure(sp);
+                own = JobStorage.Current;
+                configuration.UseNoOpLogProvider();
+                return configuration;
+            }
+        }));
+        services.Replace(ServiceDescriptor.Singleton(sp =>
+        {
+            sp.GetRequiredService<IGlobalConfiguration>();
+            return own!;
+        }));
+    }
 
     public async Task InitializeAsync()
     {
@@ -69,7 +103,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
         var connectionString = await TestDatabases.CloneAsync(Name);
         Db = PlatformDatabase.CreateDataSource(connectionString);
         // the copy holds the template's data: the host skips the load (the tests of loading again run it themselves)
-        _factory = Host(connectionString, uploads, loadOnStart: false, FreePort());
+        _factory = Host(connectionString, uploads, loadOnStart: false);
         _factory.UseKestrel();
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];

@@ -62,7 +62,7 @@ public static class TestDatabases
                 """, db);
             await drop.ExecuteNonQueryAsync();
         }
-        // the host's own start prepares it, as on a server
+        // the host's own start prepares it, as on a server (asking for its services starts it)
         await using (var host = PlatformFixture.Host(TemplateConnectionString, Path.Combine(RepositoryRoot, ".data", "test-uploads", "template"), loadOnStart: true))
             _ = host.Services;
         // a copy needs the template without sessions: the host's pools (its own and the datastore reader's) are closed

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -110,12 +111,13 @@ public static class CkanApi
     /// <summary>Accents and ñ as UTF-8 text, not \u escapes: the output is read by people in workshops too.</summary>
     private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static readonly Dictionary<string, (CkanAction Action, string Help, Func<HttpContext, Task>? BeforeForm)> Actions = new(StringComparer.Ordinal);
+    // concurrent: every host registers the actions as it starts, and a process may run several (the tests run one per collection)
+    private static readonly ConcurrentDictionary<string, (CkanAction Action, string Help, Func<HttpContext, Task>? BeforeForm)> Actions = new(StringComparer.Ordinal);
 
     /// <summary>Registers an action; <paramref name="beforeForm"/> runs before a form body is read (authorization and size limits of uploads).</summary>
     public static void Register(string name, string help, CkanAction action, Func<HttpContext, Task>? beforeForm = null) => Actions[name] = (action, help, beforeForm);
 
-    public static IReadOnlyCollection<string> ActionNames => Actions.Keys;
+    public static IReadOnlyCollection<string> ActionNames => [.. Actions.Keys];
 
     public static string? HelpFor(string name) => Actions.TryGetValue(name, out var a) ? a.Help : null;
 
