@@ -8,8 +8,8 @@ namespace OpenVeracruz.Tests;
 /// the value, the others keeping their benign text — and asserts what any caller must get: never a 5xx, and every refusal
 /// (4xx) in the door's own error format. One failing case does not hide the others: all are listed at the end.
 /// <code>
-/// [Collection(PlatformCollection.Name)]
-/// public sealed class MyDoorHostileInputTests(PlatformFixture f) : HostileInputTests(f, "/mydoor/{things}/items?q={text}&amp;limit={10}")
+/// [Collection(nameof(HostileInput))]
+/// public sealed class MyDoorHostileInputTests(HostileInput f) : HostileInputTests(f, "/mydoor/{things}/items?q={text}&amp;limit={10}")
 /// {
 ///     // only for a door whose standard has its own error format (problem details are the default):
 ///     protected override void AssertErrorFormat(HttpResponseMessage r, string body) =&gt; …;

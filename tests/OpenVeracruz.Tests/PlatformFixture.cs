@@ -1,23 +1,31 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Hangfire;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
-using OpenVeracruz.Platform.Shared;
-using OpenVeracruz.Platform.Catalog.Uploads;
-using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Data;
+using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Tests.Web;
 
 namespace OpenVeracruz.Tests;
 
 /// <summary>
-/// The real platform: the API host on a real Kestrel port, against the real test PostGIS database
-/// (OV_TEST_DB, set by ./ov test), with the bundled datasets and a smaller synthetic cadastre loaded on start.
+/// The real platform for one test collection: the API host on a real Kestrel port against a database of the collection's
+/// own (a copy of the prepared template, see <see cref="TestDatabases"/>), with its own uploads folder and, for browser
+/// tests, one headless Chromium. Collections run in parallel; the tests of one collection run one after another.
+/// <para>A feature adds its own collection with one line in Collections.cs (database &lt;OV_TEST_DB&gt;_maps, uploads
+/// .data/test-uploads/maps):</para>
+/// <code>[CollectionDefinition(nameof(Maps))] public sealed class Maps : PlatformFixture, ICollectionFixture&lt;Maps&gt;;</code>
+/// <para>and its test classes say <c>[Collection(nameof(Maps))]</c> and take a <c>Maps</c> in their constructor.</para>
 /// </summary>
-public sealed class PlatformFixture : IAsyncLifetime
+public abstract partial class PlatformFixture : IAsyncLifetime
 {
     public const int ParcelCount = 3000;
     public const string AdminEmail = "admin@pruebas.veracruz.gob.mx";
@@ -27,52 +35,110 @@ public sealed class PlatformFixture : IAsyncLifetime
     public const string RefreshSourceAddress = "127.77.0.1";
     /// <summary>The organization StaffAsync makes each new account a member of (editor, or member for viewers).</summary>
     public const string DefaultOrganization = "direccion-modernizacion";
-    public static string ConnectionString =>
-        Environment.GetEnvironmentVariable("OV_TEST_DB") ?? "Host=127.0.0.1;Port=55433;Database=openveracruz_test;Username=openveracruz";
-
-    private WebApplicationFactory<Program>? _factory;
-    public Uri BaseUri { get; private set; } = null!;
-    /// <summary>A second listener on a dual-stack IPv6 socket, where an IPv4 client appears as ::ffff:a.b.c.d.</summary>
-    public int DualStackPort { get; private set; }
     /// <summary>Two loopback addresses that act as reverse proxies (Network:TrustedProxies), and the public origin behind them.</summary>
     public const string TrustedProxies = "127.0.0.200/31", PublicOrigin = "https://datos.veracruz.gob.mx";
+
+    private WebApplicationFactory<Program>? _factory;
+    private readonly Lazy<Task<Chromium>> _chromium = new(Chromium.LaunchAsync);
+    private readonly Lazy<Task<HttpClient>> _admin;
+    public Uri BaseUri { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
-    public NpgsqlDataSource Db { get; } = PlatformDatabase.CreateDataSource(ConnectionString);
+    /// <summary>The collection's own database.</summary>
+    public NpgsqlDataSource Db { get; private set; } = null!;
     public IServiceProvider Services => _factory!.Services;
 
-    public async Task InitializeAsync()
-    {
-        var (port, dualStackPort) = (FreePort(), FreePort());
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+    protected PlatformFixture() => _admin = new(SignInAdminAsync);
+
+    /// <summary>The collection's name in its database and folder: CadastreEditing → cadastre_editing.</summary>
+    public string Name => CamelHump().Replace(GetType().Name, "_$1").ToLowerInvariant();
+
+    [GeneratedRegex("(?<=[a-z0-9])([A-Z])")]
+    private static partial Regex CamelHump();
+
+    /// <summary>The host as the tests configure it, on the database of <paramref name="connectionString"/>.</summary>
+    /// <summary>A second listener on a dual-stack IPv6 socket, where an IPv4 client appears as ::ffff:a.b.c.d.</summary>
+    public int DualStackPort { get; private set; }
+
+    /// <summary>The host as the tests configure it, on the database of <paramref name="connectionString"/>; with <paramref name="dualStackPort"/>, also on [::].</summary>
+    public static WebApplicationFactory<Program> Host(string connectionString, string uploadsPath, bool loadOnStart, int? dualStackPort = null) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
-            b.UseSetting("ConnectionStrings:OpenVeracruz", ConnectionString);
-            b.UseSetting("Data:ParcelCount", ParcelCount.ToString());
+            b.UseSetting("ConnectionStrings:OpenVeracruz", connectionString);
+            b.UseSetting("Data:LoadOnStart", loadOnStart.ToString());
+            b.UseSetting("Data:ParcelCount", ParcelCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            b.UseSetting("Data:UploadsPath", uploadsPath);
             b.UseSetting("Jobs:Enabled", "false");
             // tiles from a closed local port: the map must work as it would offline
             b.UseSetting("Map:TileUrl", "http://127.0.0.1:9/{z}/{x}/{y}.png");
-            b.UseSetting("Urls", $"http://127.0.0.1:{port};http://[::]:{dualStackPort}");
+            b.UseSetting("Urls", $"http://127.0.0.1:{FreePort()}" + (dualStackPort is { } dual ? $";http://[::]:{dual}" : ""));
             b.UseSetting("Network:TrustedProxies", TrustedProxies);
             b.UseSetting("Network:AllowedOrigins", PublicOrigin);
-            b.UseSetting("OPENVERACRUZ_ADMIN_EMAIL", AdminEmail);
-            b.UseSetting("OPENVERACRUZ_ADMIN_PASSWORD", AdminPassword);
             // the refresh tests' file server: loopback is refused to refresh URLs unless allowed, as an intranet source would be
             b.UseSetting("Uploads:RefreshAllowedNetworks:0", $"{RefreshSourceAddress}/32");
+            b.UseSetting("OPENVERACRUZ_ADMIN_EMAIL", AdminEmail);
+            b.UseSetting("OPENVERACRUZ_ADMIN_PASSWORD", AdminPassword);
+            b.ConfigureTestServices(OwnHangfireStorage);
         });
+
+    private static readonly Lock HangfireStatics = new();
+
+    /// <summary>
+    /// Hangfire keeps its storage and log provider in process-wide statics (JobStorage.Current, LogProvider) that each host
+    /// sets as it starts, and a host's JobStorage is whatever JobStorage.Current is when first asked for. With a host per
+    /// collection in this process, a host could take the storage (the database) of another, and Hangfire would log through
+    /// the loggers of the host that started last, even once it is disposed. Here each host keeps the storage it configured,
+    /// and Hangfire logs nowhere.
+    /// </summary>
+    private static void OwnHangfireStorage(IServiceCollection services)
+    {
+        var configure = services.Single(d => d.ServiceType == typeof(IGlobalConfiguration)).ImplementationFactory!;
+        JobStorage? own = null;
+        services.Replace(ServiceDescriptor.Singleton<IGlobalConfiguration>(sp =>
+        {
+            lock (HangfireStatics)
+            {
+                var configuration = (IGlobalConfiguration)configure(sp);
+                own = JobStorage.Current;
+                configuration.UseNoOpLogProvider();
+                return configuration;
+            }
+        }));
+        services.Replace(ServiceDescriptor.Singleton(sp =>
+        {
+            sp.GetRequiredService<IGlobalConfiguration>();
+            return own!;
+        }));
+    }
+
+    public async Task InitializeAsync()
+    {
+        // a new copy of the database: the files of the previous copy's uploads go with it
+        var uploads = Path.Combine(TestDatabases.RepositoryRoot, ".data", "test-uploads", Name);
+        if (Directory.Exists(uploads)) Directory.Delete(uploads, recursive: true);
+        var connectionString = await TestDatabases.CloneAsync(Name);
+        Db = PlatformDatabase.CreateDataSource(connectionString);
+        // the copy holds the template's data: the host skips the load (the tests of loading again run it themselves)
+        DualStackPort = FreePort();
+        _factory = Host(connectionString, uploads, loadOnStart: false, DualStackPort);
         _factory.UseKestrel();
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         BaseUri = new Uri(addresses.Single(a => a.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)));
-        DualStackPort = dualStackPort;
         Http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromMinutes(2) };
-        await Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
-        Http.Dispose();
+        if (_chromium.IsValueCreated) await (await _chromium.Value).DisposeAsync();
+        if (_admin.IsValueCreated) (await _admin.Value).Dispose();
+        // null when the start failed half-way
+        Http?.Dispose();
         if (_factory is not null) await _factory.DisposeAsync();
-        await Db.DisposeAsync();
+        if (Db is not null) await Db.DisposeAsync();
     }
+
+    /// <summary>Pages for one browser test; the first launches the collection's Chromium, which its later tests share.</summary>
+    public async Task<BrowserPages> BrowserPagesAsync() => (await _chromium.Value).NewPages();
 
     public static int FreePort()
     {
@@ -169,70 +235,6 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     public async Task<HttpResponseMessage> LoginAsync(HttpClient client, string email, string password) =>
         await client.PostAsync("/api/auth/login", new StringContent(JsonSerializer.Serialize(new { email, password }), System.Text.Encoding.UTF8, "application/json"));
-
-    /// <summary>
-    /// A new staff account with the role (created by the admin through the API), member of the default organization,
-    /// signed in, and an API token of its own.
-    /// </summary>
-    public async Task<(string Email, string Token, HttpClient Session)> StaffAsync(string role)
-    {
-        // each account signs in from an address of its own (127.0.1.x …), as separate people would: the
-        // per-address sign-in limit then holds for the suite as it does for users
-        var from = NextAddress();
-        var admin = NewClient(from);
-        Assert.Equal(HttpStatusCode.OK, (await LoginAsync(admin, AdminEmail, AdminPassword)).StatusCode);
-        var email = $"{role}-{Guid.NewGuid():N}@pruebas.veracruz.gob.mx";
-        var created = await admin.PostAsync("/api/admin/users", new StringContent(JsonSerializer.Serialize(new { email, displayName = role, role, password = StaffPassword }), System.Text.Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        // staff change the datasets of their organizations only: each account is a member of the one the tests publish in
-        using (var user = JsonDocument.Parse(await created.Content.ReadAsStringAsync()))
-        {
-            var capacity = role == "viewer" ? "member" : "editor";
-            var member = await admin.PutAsync($"/api/admin/users/{user.RootElement.GetProperty("id").GetString()}/organizations/{DefaultOrganization}",
-                new StringContent(JsonSerializer.Serialize(new { capacity }), System.Text.Encoding.UTF8, "application/json"));
-            Assert.Equal(HttpStatusCode.OK, member.StatusCode);
-        }
-        var session = NewClient(from);
-        Assert.Equal(HttpStatusCode.OK, (await LoginAsync(session, email, StaffPassword)).StatusCode);
-        var token = await session.PostAsync("/api/auth/tokens", new StringContent("{\"name\":\"pruebas\"}", System.Text.Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.Created, token.StatusCode);
-        using var doc = JsonDocument.Parse(await token.Content.ReadAsStringAsync());
-        return (email, doc.RootElement.GetProperty("token").GetString()!, session);
-    }
-
-    /// <summary>Removes the API-created datasets named with the prefix, with their uploaded layers, views and files.</summary>
-    public async Task CleanDatasetsAsync(string prefix)
-    {
-        var resources = await ColumnAsync<Guid>($"SELECT r.id FROM catalog.resources r JOIN catalog.datasets d ON d.id = r.dataset_id WHERE d.origin = 'api' AND d.name LIKE '{prefix}%'");
-        var registry = Services.GetRequiredService<LayerRegistry>();
-        var root = Services.GetRequiredService<UploadStore>().Root;
-        foreach (var id in resources)
-        {
-            var (schema, table) = UploadedLayers.TableOf(id);
-            await using (var drop = Db.CreateCommand($"DROP TABLE IF EXISTS {schema}.{table} CASCADE; DROP VIEW IF EXISTS datastore.\"{id}\""))
-                await drop.ExecuteNonQueryAsync();
-            registry.Remove(UploadedLayers.LayerId(id));
-            if (Directory.Exists(Path.Combine(root, id.ToString()))) Directory.Delete(Path.Combine(root, id.ToString()), recursive: true);
-        }
-        await using var cmd = Db.CreateCommand("DELETE FROM catalog.datasets WHERE origin = 'api' AND name LIKE @p");
-        cmd.Parameters.AddWithValue("p", prefix + "%");
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    /// <summary>A parcel picked by the database, with a point inside it.</summary>
-    public async Task<(string Clave, double Lon, double Lat)> SomeParcelAsync(string where = "true")
-    {
-        await using var cmd = Db.CreateCommand($"SELECT clave, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM cadastre.parcels WHERE {where} ORDER BY clave OFFSET 37 LIMIT 1");
-        await using var r = await cmd.ExecuteReaderAsync();
-        Assert.True(await r.ReadAsync(), "the test database has parcels");
-        return (r.GetString(0), r.GetDouble(1), r.GetDouble(2));
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
-{
-    public const string Name = "platform";
 }
 
 /// <summary>Problem details assertions shared by every door.</summary>

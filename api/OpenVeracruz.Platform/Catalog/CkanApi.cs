@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -116,7 +117,8 @@ public static class CkanApi
     /// <summary>Accents and ñ as UTF-8 text, not \u escapes: the output is read by people in workshops too.</summary>
     private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static readonly Dictionary<string, (CkanAction Action, string Help, Func<HttpContext, Task>? BeforeForm, bool SideEffectFree)> Actions = new(StringComparer.Ordinal);
+    // concurrent: every host registers the actions as it starts, and a process may run several (the tests run one per collection)
+    private static readonly ConcurrentDictionary<string, (CkanAction Action, string Help, Func<HttpContext, Task>? BeforeForm, bool SideEffectFree)> Actions = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Registers an action that may change state: POST only, as in CKAN. <paramref name="beforeForm"/> runs before a form
@@ -127,7 +129,7 @@ public static class CkanApi
     /// <summary>Registers an action that only reads (CKAN's side_effect_free): GET with query parameters, or POST.</summary>
     public static void RegisterRead(string name, string help, CkanAction action) => Actions[name] = (action, help, null, true);
 
-    public static IReadOnlyCollection<string> ActionNames => Actions.Keys;
+    public static IReadOnlyCollection<string> ActionNames => [.. Actions.Keys];
 
     public static string? HelpFor(string name) => Actions.TryGetValue(name, out var a) ? a.Help : null;
 

@@ -177,9 +177,14 @@ public static class ODataEndpoints
         Send(http, status, contentType, Encoding.UTF8.GetBytes(body));
 
     /// <summary>What the platform refuses on /odata before or outside the door (malformed bytes, a bare status, a database data exception), in OData's format.</summary>
-    public static readonly ErrorFormat Errors = new(["/odata"], (http, p) => WriteError(http, new ODataRequestException(p.Status ?? 500,
-        p.Status switch { >= 500 => "InternalError", 404 => "NotFound", 405 => "MethodNotAllowed", 401 or 403 => "Unauthorized", _ => "InvalidRequest" },
-        p.Extensions.TryGetValue("parameter", out var target) ? target?.ToString() : null, p.Detail ?? "", ErrorFormat.DetailEs(p))));
+    public static readonly ErrorFormat Errors = new(["/odata"], (http, p) =>
+    {
+        var target = p.Extensions.TryGetValue("parameter", out var t) ? t?.ToString() : null;
+        return WriteError(http, p.Status == 400
+            ? ODataRequestException.Invalid(target ?? "", p.Detail ?? "", ErrorFormat.DetailEs(p))
+            : new ODataRequestException(p.Status ?? 500, p.Status switch { >= 500 => "InternalError", 404 => "NotFound", 405 => "MethodNotAllowed", 401 or 403 => "Unauthorized", _ => "InvalidRequest" },
+                target, p.Detail ?? "", ErrorFormat.DetailEs(p)));
+    });
 
     private static Task WriteError(HttpContext http, ODataRequestException e)
     {

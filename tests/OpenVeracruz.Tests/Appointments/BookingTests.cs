@@ -6,8 +6,8 @@ using static OpenVeracruz.Tests.Appointments.CitasKit;
 namespace OpenVeracruz.Tests.Appointments;
 
 /// <summary>The citizen's booking through the real HTTP pipeline on PostGIS: hold, confirm, manage, .ics, QR, and what is refused.</summary>
-[Collection(PlatformCollection.Name)]
-public class AppointmentBookingTests(PlatformFixture fixture) : CitasTests(fixture)
+[Collection(nameof(CeroFilas))]
+public class AppointmentBookingTests(CeroFilas fixture) : CitasTests(fixture)
 {
 
     private Task<long> CountAsync(int serviceId, string states = "'held','booked','checked_in','attended','cancelled','no_show'") =>

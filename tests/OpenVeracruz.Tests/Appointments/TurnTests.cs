@@ -5,8 +5,8 @@ using static OpenVeracruz.Tests.Appointments.CitasKit;
 namespace OpenVeracruz.Tests.Appointments;
 
 /// <summary>The office side through the real HTTP pipeline: kiosk check-in, walk-ins, the console's actions, races, the live screen.</summary>
-[Collection(PlatformCollection.Name)]
-public class TurnTests(PlatformFixture fixture) : CitasTests(fixture)
+[Collection(nameof(CeroFilas))]
+public class TurnTests(CeroFilas fixture) : CitasTests(fixture)
 {
 
     private async Task<string> BookNowAsync(TestService svc, TimeSpan fromNow)

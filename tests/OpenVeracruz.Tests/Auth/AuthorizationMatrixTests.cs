@@ -12,8 +12,8 @@ namespace OpenVeracruz.Tests.Auth;
 /// Every endpoint that writes, or that needs an account to read, called as anonymous, viewer, editor, supervisor and
 /// admin. The endpoints are discovered from the running application, so a new one without a row here fails the test.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public class AuthorizationMatrixTests(PlatformFixture f)
+[Collection(nameof(StaffAccounts))]
+public class AuthorizationMatrixTests(StaffAccounts f)
 {
     private static readonly string[] Principals = ["anonymous", "viewer", "editor", "supervisor", "admin"];
 

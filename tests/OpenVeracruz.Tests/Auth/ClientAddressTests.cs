@@ -11,8 +11,8 @@ namespace OpenVeracruz.Tests.Auth;
 /// The real client address, through the sign-in limiter of the running platform (10 attempts a minute per client). The
 /// fixture listens on IPv4 and on a dual-stack IPv6 socket, and trusts 127.0.0.200/31 as reverse proxies.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public class ClientAddressTests(PlatformFixture f)
+[Collection(nameof(StaffAccounts))]
+public class ClientAddressTests(StaffAccounts f)
 {
     private static async Task<HttpStatusCode> SignInAsync(Uri target, string from, string? forwardedFor = null, string? origin = null)
     {

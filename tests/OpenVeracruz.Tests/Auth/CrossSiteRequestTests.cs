@@ -10,8 +10,8 @@ namespace OpenVeracruz.Tests.Auth;
 /// the database shows that nothing changed; the same request from our pages goes through. Scripts with an API token are
 /// not cookie-bound and keep working without any of it.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public class CrossSiteRequestTests(PlatformFixture f)
+[Collection(nameof(StaffAccounts))]
+public class CrossSiteRequestTests(StaffAccounts f)
 {
     private const string Evil = "http://evil.example";
 
@@ -196,9 +196,9 @@ public class CrossSiteRequestTests(PlatformFixture f)
     public async Task Swagger_UI_is_one_of_our_pages_and_a_signed_in_staff_member_writes_from_it()
     {
         var (email, _, _) = await f.StaffAsync("viewer");
-        await using var chromium = await Web.Chromium.LaunchAsync();
+        await using var pages = await f.BrowserPagesAsync();
         var errors = new List<string>();
-        var page = await chromium.NewPageAsync(errors);
+        var page = await pages.NewPageAsync(errors);
         await page.GotoAsync(new Uri(f.BaseUri, "/swagger/index.html").ToString());
         await page.WaitForFunctionAsync("() => window.ui && window.ui.getConfigs().requestInterceptor");
         // requests as "Try it out" builds them: through Swagger UI's interceptor, sent by the browser (which adds Origin)

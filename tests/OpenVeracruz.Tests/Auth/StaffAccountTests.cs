@@ -5,8 +5,8 @@ using System.Text.Json;
 
 namespace OpenVeracruz.Tests.Auth;
 
-[Collection(PlatformCollection.Name)]
-public class StaffAccountTests(PlatformFixture f)
+[Collection(nameof(StaffAccounts))]
+public class StaffAccountTests(StaffAccounts f)
 {
     private static StringContent Json(object o) => new(JsonSerializer.Serialize(o), Encoding.UTF8, "application/json");
 

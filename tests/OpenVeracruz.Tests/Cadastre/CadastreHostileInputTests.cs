@@ -1,8 +1,8 @@
 namespace OpenVeracruz.Tests.Cadastre;
 
 /// <summary>The REST cadastre against hostile input: refusals are problem details.</summary>
-[Collection(PlatformCollection.Name)]
-public sealed class CadastreHostileInputTests(PlatformFixture f) : HostileInputTests(f,
+[Collection(nameof(HostileInput))]
+public sealed class CadastreHostileInputTests(HostileInput f) : HostileInputTests(f,
     "/api/cadastre/parcels/{001-0001-001}?asOf={2026-01-01}",
     "/api/cadastre/parcels/{001-0001-001}/history",
     "/api/cadastre/parcels/at?lon={-96.134}&lat={19.2}&asOf={2026-06-01T00:00:00Z}",

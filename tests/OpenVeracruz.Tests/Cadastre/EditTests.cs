@@ -1,26 +1,20 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using static OpenVeracruz.Tests.PlatformFixture;
 
 namespace OpenVeracruz.Tests.Cadastre;
 
 /// <summary>Cadastral editing through the real API and database: four eyes, If-Match, topology, split/merge, history, as-of.</summary>
-[Collection(PlatformCollection.Name)]
-public class EditTests(PlatformFixture f)
+[Collection(nameof(CadastreEditing))]
+public class EditTests(CadastreEditing f)
 {
     private static string Inv(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-    private static StringContent Json(object o) => new(JsonSerializer.Serialize(o), Encoding.UTF8, "application/json");
 
     private HttpClient As(string token) => f.WithToken(token);
 
-    /// <summary>The n-th lot (in clave order) of the block at this offset: tests use blocks of their own.</summary>
-    private async Task<string> ParcelInBlockAsync(int blockOffset, int lot = 0) =>
-        await f.ScalarAsync<string>($"""
-            SELECT clave FROM cadastre.parcels WHERE (zone, block) = (
-              SELECT zone, block FROM cadastre.parcels GROUP BY zone, block HAVING count(*) >= 4 ORDER BY zone, block OFFSET {blockOffset} LIMIT 1)
-            ORDER BY lot OFFSET {lot} LIMIT 1
-            """);
+    /// <summary>The first lot of a block that is this test's alone.</summary>
+    private async Task<string> FreshLotAsync() => (await f.FreshBlockAsync()).Claves[0];
 
     private async Task<(string ETag, JsonElement Json)> GetParcelAsync(string clave)
     {
@@ -28,13 +22,6 @@ public class EditTests(PlatformFixture f)
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         using var doc = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
         return (r.Headers.ETag!.ToString(), doc.RootElement.Clone());
-    }
-
-    private static async Task<HttpResponseMessage> ProposeAsync(HttpClient c, object body, string? ifMatch)
-    {
-        using var req = new HttpRequestMessage(HttpMethod.Post, "/api/cadastre/edits") { Content = Json(body) };
-        if (ifMatch is not null) req.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        return await c.SendAsync(req);
     }
 
     private static async Task<long> ProposedIdAsync(HttpResponseMessage r)
@@ -56,7 +43,7 @@ public class EditTests(PlatformFixture f)
     [Fact]
     public async Task Only_editors_propose_and_only_supervisors_decide()
     {
-        var clave = await ParcelInBlockAsync(3);
+        var clave = await FreshLotAsync();
         var expected = new Dictionary<string, (HttpStatusCode Propose, HttpStatusCode Decide)>
         {
             ["viewer"] = (HttpStatusCode.Forbidden, HttpStatusCode.Forbidden),
@@ -67,16 +54,16 @@ public class EditTests(PlatformFixture f)
         // a proposal without a reason is a 400 for those allowed; an unknown edit a 404 for those allowed to decide
         var noReason = new { kind = "attributes", clave, attributes = new { landUse = "comercial" } };
         Assert.Equal(HttpStatusCode.Unauthorized, (await ProposeAsync(f.Http, noReason, "\"v1\"")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Http.PostAsync("/api/cadastre/edits/999999999/approve", Json(new { }))).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Http.PostAsync("/api/cadastre/edits/999999999/reject", Json(new { reason = "x" }))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Http.PostAsync("/api/cadastre/edits/999999999/approve", PlatformFixture.Json(new { }))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await f.Http.PostAsync("/api/cadastre/edits/999999999/reject", PlatformFixture.Json(new { reason = "x" }))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await f.Http.GetAsync("/api/cadastre/edits?state=pending")).StatusCode);
         foreach (var (role, (propose, decide)) in expected)
         {
             var (_, token, _) = await f.StaffAsync(role);
             var c = As(token);
             Assert.Equal(propose, (await ProposeAsync(c, noReason, "\"v1\"")).StatusCode);
-            Assert.Equal(decide, (await c.PostAsync("/api/cadastre/edits/999999999/approve", Json(new { }))).StatusCode);
-            Assert.Equal(decide, (await c.PostAsync("/api/cadastre/edits/999999999/reject", Json(new { reason = "x" }))).StatusCode);
+            Assert.Equal(decide, (await c.PostAsync("/api/cadastre/edits/999999999/approve", PlatformFixture.Json(new { }))).StatusCode);
+            Assert.Equal(decide, (await c.PostAsync("/api/cadastre/edits/999999999/reject", PlatformFixture.Json(new { reason = "x" }))).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/api/cadastre/edits?state=pending")).StatusCode);
         }
     }
@@ -84,7 +71,7 @@ public class EditTests(PlatformFixture f)
     [Fact]
     public async Task Four_eyes_a_supervisor_cannot_approve_their_own_edit_another_can()
     {
-        var clave = await ParcelInBlockAsync(5);
+        var clave = await FreshLotAsync();
         var (_, s1, _) = await f.StaffAsync("supervisor");
         var (_, s2, _) = await f.StaffAsync("supervisor");
         var (etag, before) = await GetParcelAsync(clave);
@@ -111,13 +98,13 @@ public class EditTests(PlatformFixture f)
         Assert.Contains(last.GetProperty("changes").EnumerateArray(), c => c.GetProperty("field").GetString() == "built_area_m2"
             && double.Parse(c.GetProperty("after").GetString()!, CultureInfo.InvariantCulture) == built);
         // a decided edit cannot be decided again
-        await ProblemAssert.IsProblemAsync(await As(s2).PostAsync($"/api/cadastre/edits/{id}/reject", Json(new { reason = "tarde" })), HttpStatusCode.Conflict);
+        await ProblemAssert.IsProblemAsync(await As(s2).PostAsync($"/api/cadastre/edits/{id}/reject", PlatformFixture.Json(new { reason = "tarde" })), HttpStatusCode.Conflict);
     }
 
     [Fact]
     public async Task Writes_need_if_match_and_a_stale_one_is_412_even_in_parallel()
     {
-        var clave = await ParcelInBlockAsync(7);
+        var clave = await FreshLotAsync();
         var (_, editor, _) = await f.StaffAsync("editor");
         var c = As(editor);
         var body = new { kind = "attributes", clave, attributes = new { builtAreaM2 = 10.0 }, reason = "Prueba de versión" };
@@ -133,7 +120,7 @@ public class EditTests(PlatformFixture f)
     [Fact]
     public async Task Two_edits_approved_in_parallel_one_wins_the_other_gets_412()
     {
-        var clave = await ParcelInBlockAsync(9);
+        var clave = await FreshLotAsync();
         var (_, editor, _) = await f.StaffAsync("editor");
         var (_, s1, _) = await f.StaffAsync("supervisor");
         var (_, s2, _) = await f.StaffAsync("supervisor");
@@ -159,7 +146,7 @@ public class EditTests(PlatformFixture f)
         // approving it again is still 412 (whichever order the two approvals landed in); rejecting it is 409: it is decided
         var again = await ProblemAssert.IsProblemAsync(await As(s1).PostAsync($"/api/cadastre/edits/{loserId}/approve", null), HttpStatusCode.PreconditionFailed);
         Assert.Contains("sustituida", again.GetProperty("detail_es").GetString());
-        var reject = await ProblemAssert.IsProblemAsync(await As(s2).PostAsync($"/api/cadastre/edits/{loserId}/reject", Json(new { reason = "tarde" })), HttpStatusCode.Conflict);
+        var reject = await ProblemAssert.IsProblemAsync(await As(s2).PostAsync($"/api/cadastre/edits/{loserId}/reject", PlatformFixture.Json(new { reason = "tarde" })), HttpStatusCode.Conflict);
         Assert.Contains("ya fue sustituida", reject.GetProperty("detail_es").GetString());
         await AssertSupersededAsync(loserId, winner);
     }
@@ -177,8 +164,8 @@ public class EditTests(PlatformFixture f)
     [Fact]
     public async Task An_approval_supersedes_the_pending_edits_it_made_stale_and_only_those()
     {
-        var p = await ParcelInBlockAsync(23, 0);
-        var q = await ParcelInBlockAsync(23, 1);
+        var block = await f.FreshBlockAsync();
+        var (p, q) = (block.Claves[0], block.Claves[1]);
         var (_, editor, _) = await f.StaffAsync("editor");
         var (_, sup, _) = await f.StaffAsync("supervisor");
         var e = As(editor);
@@ -204,7 +191,7 @@ public class EditTests(PlatformFixture f)
         // an edit proposed on Q's new version is current and stays pending through an unrelated approval
         var (qTag2, _) = await GetParcelAsync(q);
         var fresh = await ProposedIdAsync(await ProposeAsync(e, new { kind = "attributes", clave = q, attributes = new { builtAreaM2 = 44.0 }, reason = "Sobre Q de nuevo" }, qTag2));
-        var other = await ParcelInBlockAsync(23, 2);
+        var other = block.Claves[2];
         var otherEdit = await ProposedIdAsync(await ProposeAsync(e, new { kind = "attributes", clave = other, attributes = new { builtAreaM2 = 45.0 }, reason = "Otro predio" }, (await GetParcelAsync(other)).ETag));
         Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{otherEdit}/approve", null)).StatusCode);
         Assert.Equal("pending", await State(fresh));
@@ -217,14 +204,14 @@ public class EditTests(PlatformFixture f)
         // an edit already decided cannot be decided again: 409 saying how it was decided
         var twice = await ProblemAssert.IsProblemAsync(await As(sup).PostAsync($"/api/cadastre/edits/{onQ}/approve", null), HttpStatusCode.Conflict);
         Assert.Contains("ya fue aprobada", twice.GetProperty("detail_es").GetString());
-        Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{fresh}/reject", Json(new { reason = "Sin soporte documental" }))).StatusCode);
-        var rejectedTwice = await ProblemAssert.IsProblemAsync(await As(sup).PostAsync($"/api/cadastre/edits/{fresh}/reject", Json(new { reason = "Otra vez" })), HttpStatusCode.Conflict);
+        Assert.Equal(HttpStatusCode.OK, (await As(sup).PostAsync($"/api/cadastre/edits/{fresh}/reject", PlatformFixture.Json(new { reason = "Sin soporte documental" }))).StatusCode);
+        var rejectedTwice = await ProblemAssert.IsProblemAsync(await As(sup).PostAsync($"/api/cadastre/edits/{fresh}/reject", PlatformFixture.Json(new { reason = "Otra vez" })), HttpStatusCode.Conflict);
         Assert.Contains("ya fue rechazada", rejectedTwice.GetProperty("detail_es").GetString());
         Assert.Contains("Sin soporte documental", rejectedTwice.GetProperty("detail_es").GetString());
         await ProblemAssert.IsProblemAsync(await As(sup).PostAsync($"/api/cadastre/edits/{fresh}/approve", null), HttpStatusCode.Conflict);
-        await ProblemAssert.IsProblemAsync(await As(sup).PostAsync($"/api/cadastre/edits/{onP}/reject", Json(new { reason = "x" })), HttpStatusCode.Conflict);
+        await ProblemAssert.IsProblemAsync(await As(sup).PostAsync($"/api/cadastre/edits/{onP}/reject", PlatformFixture.Json(new { reason = "x" })), HttpStatusCode.Conflict);
 
-        // the retired land gets a parcel again under a new clave: the suite counts the parcels of the cadastre
+        // the retired land gets a parcel again under a new clave
         var land = await ProposedIdAsync(await ProposeAsync(e, new
         {
             kind = "create", clave = await FreeClaveAsync(pJson), geometry = pJson.GetProperty("geometry"), reason = "Alta sobre el terreno liberado",
@@ -236,7 +223,7 @@ public class EditTests(PlatformFixture f)
     [Fact]
     public async Task Topology_violations_are_409_with_the_offending_location()
     {
-        var clave = await ParcelInBlockAsync(11);
+        var clave = await FreshLotAsync();
         var (_, editor, _) = await f.StaffAsync("editor");
         var c = As(editor);
         var (etag, _) = await GetParcelAsync(clave);
@@ -270,7 +257,7 @@ public class EditTests(PlatformFixture f)
     [Fact]
     public async Task A_vertex_0_1_m_off_a_neighbours_vertex_is_snapped_onto_it()
     {
-        var clave = await ParcelInBlockAsync(13);
+        var clave = await FreshLotAsync();
         var (_, editor, _) = await f.StaffAsync("editor");
         // a vertex of the parcel that is also a vertex of a neighbour, moved 0.1 m east
         await using var cmd = f.Db.CreateCommand("""
@@ -298,7 +285,7 @@ public class EditTests(PlatformFixture f)
     [Fact]
     public async Task Split_then_merge_conserve_the_area_and_record_lineage_both_ways()
     {
-        var clave = await ParcelInBlockAsync(15);
+        var clave = await FreshLotAsync();
         var (_, editor, _) = await f.StaffAsync("editor");
         var (_, sup, _) = await f.StaffAsync("supervisor");
         var (etag, parent) = await GetParcelAsync(clave);
@@ -348,7 +335,7 @@ public class EditTests(PlatformFixture f)
     [Fact]
     public async Task As_of_before_an_approved_reshape_shows_the_earlier_geometry_also_through_ogc()
     {
-        var clave = await ParcelInBlockAsync(17);
+        var clave = await FreshLotAsync();
         var (_, editor, _) = await f.StaffAsync("editor");
         var (_, sup, _) = await f.StaffAsync("supervisor");
         var (etag, before) = await GetParcelAsync(clave);
@@ -409,7 +396,7 @@ public class EditTests(PlatformFixture f)
     [Fact]
     public async Task The_owner_is_for_staff_only_and_every_look_is_logged()
     {
-        var clave = await ParcelInBlockAsync(19);
+        var clave = await FreshLotAsync();
         Assert.Equal(HttpStatusCode.Unauthorized, (await f.Http.GetAsync($"/api/cadastre/parcels/{clave}/owner")).StatusCode);
         var (email, viewer, _) = await f.StaffAsync("viewer");
         var owner = Parse(await As(viewer).GetStringAsync($"/api/cadastre/parcels/{clave}/owner"));
@@ -421,7 +408,7 @@ public class EditTests(PlatformFixture f)
     [Fact]
     public async Task Retire_then_create_on_the_freed_land_with_a_new_clave()
     {
-        var clave = await ParcelInBlockAsync(21);
+        var clave = await FreshLotAsync();
         var (_, editor, _) = await f.StaffAsync("editor");
         var (_, sup, _) = await f.StaffAsync("supervisor");
         var (etag, old) = await GetParcelAsync(clave);

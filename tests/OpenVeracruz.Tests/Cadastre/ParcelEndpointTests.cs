@@ -6,8 +6,8 @@ using System.Text.Json;
 
 namespace OpenVeracruz.Tests.Cadastre;
 
-[Collection(PlatformCollection.Name)]
-public class ParcelEndpointTests(PlatformFixture f)
+[Collection(nameof(CadastreEditing))]
+public class ParcelEndpointTests(CadastreEditing f)
 {
     private static string Inv(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 

@@ -9,8 +9,8 @@ namespace OpenVeracruz.Tests.Cadastre;
 /// The unit value tables through the real API and database: public reads, supervisor writes with If-Match, history,
 /// set-based revaluation of the parcels and time travel. Every tariff changed is put back, so the shared cadastre stays.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public class TariffTests(PlatformFixture f)
+[Collection(nameof(CadastreEditing))]
+public class TariffTests(CadastreEditing f)
 {
     private static StringContent Json(object o) => new(JsonSerializer.Serialize(o), Encoding.UTF8, "application/json");
     private static JsonElement Parse(string json) { using var d = JsonDocument.Parse(json); return d.RootElement.Clone(); }

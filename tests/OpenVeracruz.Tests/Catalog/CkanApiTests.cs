@@ -6,8 +6,8 @@ using OpenVeracruz.Platform.Catalog;
 
 namespace OpenVeracruz.Tests.Catalog;
 
-[Collection(PlatformCollection.Name)]
-public class CkanApiTests(PlatformFixture f)
+[Collection(nameof(CatalogReads))]
+public class CkanApiTests(CatalogReads f)
 {
     private async Task<JsonElement> ResultAsync(string actionAndQuery)
     {

@@ -5,8 +5,8 @@ using System.Text.Json;
 namespace OpenVeracruz.Tests.Catalog;
 
 /// <summary>The CKAN door driven exactly as ckanapi drives it (see <see cref="RemoteCkan"/>): its address, methods, headers and errors.</summary>
-[Collection(PlatformCollection.Name)]
-public class CkanClientTests(PlatformFixture f)
+[Collection(nameof(CatalogMembers))]
+public class CkanClientTests(CatalogMembers f)
 {
     private static Dictionary<string, object?> Args(params (string Key, object? Value)[] values) => values.ToDictionary(v => v.Key, v => v.Value);
 

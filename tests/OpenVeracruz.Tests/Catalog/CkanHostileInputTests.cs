@@ -1,8 +1,8 @@
 namespace OpenVeracruz.Tests.Catalog;
 
 /// <summary>The CKAN Action API against hostile input: refusals keep CKAN's envelope.</summary>
-[Collection(PlatformCollection.Name)]
-public sealed class CkanHostileInputTests(PlatformFixture f) : HostileInputTests(f)
+[Collection(nameof(HostileInput))]
+public sealed class CkanHostileInputTests(HostileInput f) : HostileInputTests(f)
 {
     protected override async Task<IReadOnlyList<string>> TemplatesAsync()
     {

@@ -4,9 +4,9 @@ using System.Text.Json;
 
 namespace OpenVeracruz.Tests.Catalog;
 
-/// <summary>Staff write actions. Every test removes the datasets it made, so catalog-wide counts elsewhere hold.</summary>
-[Collection(PlatformCollection.Name)]
-public class CkanWriteTests(PlatformFixture f)
+/// <summary>Staff write actions. Every test removes the datasets it made.</summary>
+[Collection(nameof(CatalogWrites))]
+public class CkanWriteTests(CatalogWrites f)
 {
     private static Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpClient client, string action, object body) =>
         PlatformFixture.CkanAsync(client, action, body);
@@ -18,12 +18,7 @@ public class CkanWriteTests(PlatformFixture f)
         return c;
     }
 
-    private async Task CleanAsync(string prefix)
-    {
-        await using var cmd = f.Db.CreateCommand("DELETE FROM catalog.datasets WHERE origin = 'api' AND name LIKE @p");
-        cmd.Parameters.AddWithValue("p", prefix + "%");
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private Task CleanAsync(string prefix) => f.CleanDatasetsAsync(prefix);
 
     private static object NewDataset(string name, bool isPrivate = false) => new
     {

@@ -7,8 +7,8 @@ using OpenVeracruz.Platform.Layers;
 namespace OpenVeracruz.Tests.Catalog;
 
 /// <summary>The datastore doors withhold what package_show withholds: resources of private and deleted datasets, and deleted resources.</summary>
-[Collection(PlatformCollection.Name)]
-public class DatastorePrivacyTests(PlatformFixture f)
+[Collection(nameof(CatalogMembers))]
+public class DatastorePrivacyTests(CatalogMembers f)
 {
     private static Dictionary<string, object?> Args(params (string Key, object? Value)[] values) => values.ToDictionary(v => v.Key, v => v.Value);
 
@@ -27,7 +27,7 @@ public class DatastorePrivacyTests(PlatformFixture f)
         var search = await Works("datastore_search", Args(("resource_id", resource)));
         var info = await Works("datastore_info", Args(("id", resource)));
         // what the reader role itself finds in information_schema, connected as datastore_search_sql connects
-        await using var reader = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PlatformFixture.ConnectionString) { Username = LayerSql.DatastoreReaderRole, Pooling = false }.ConnectionString);
+        await using var reader = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(f.Db.ConnectionString) { Username = LayerSql.DatastoreReaderRole, Pooling = false }.ConnectionString);
         await reader.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_name = @t", reader);
         cmd.Parameters.AddWithValue("t", resource);

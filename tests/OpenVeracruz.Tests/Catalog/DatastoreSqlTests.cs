@@ -7,8 +7,8 @@ using OpenVeracruz.Platform.Catalog;
 
 namespace OpenVeracruz.Tests.Catalog;
 
-[Collection(PlatformCollection.Name)]
-public class DatastoreSqlTests(PlatformFixture f)
+[Collection(nameof(CatalogReads))]
+public class DatastoreSqlTests(CatalogReads f)
 {
     private async Task<string> ParcelsResourceAsync()
     {
@@ -122,7 +122,7 @@ public class DatastoreSqlTests(PlatformFixture f)
     public async Task The_door_refuses_to_run_on_a_database_not_hardened_for_the_reader()
     {
         // the cluster's own postgres database keeps PostgreSQL's defaults: the reader may call pg_cancel_backend there
-        var cs = new NpgsqlConnectionStringBuilder(PlatformFixture.ConnectionString) { Database = "postgres" }.ConnectionString;
+        var cs = new NpgsqlConnectionStringBuilder(TestDatabases.TemplateConnectionString) { Database = "postgres" }.ConnectionString;
         await using var reader = new DatastoreReader(DatastoreReader.DefaultConnectionString(cs), new DatastoreOptions());
         var refused = await Assert.ThrowsAsync<CkanException>(() => reader.OpenAsync(CancellationToken.None));
         Assert.Equal(503, refused.Status);

@@ -3,8 +3,8 @@ using System.Text.Json;
 
 namespace OpenVeracruz.Tests.Catalog;
 
-[Collection(PlatformCollection.Name)]
-public class DatastoreTests(PlatformFixture f)
+[Collection(nameof(CatalogReads))]
+public class DatastoreTests(CatalogReads f)
 {
     private async Task<string> CsvResourceAsync(string dataset)
     {

@@ -84,8 +84,8 @@ public static class RdfParser
     }
 }
 
-[Collection(PlatformCollection.Name)]
-public class DcatTests(PlatformFixture f)
+[Collection(nameof(CatalogReads))]
+public class DcatTests(CatalogReads f)
 {
     private static readonly string[] Extensions = ["jsonld", "ttl", "rdf"];
     private static readonly string[] MediaTypes = ["application/ld+json", "text/turtle", "application/rdf+xml"];

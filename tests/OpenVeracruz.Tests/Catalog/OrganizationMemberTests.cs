@@ -5,8 +5,8 @@ using System.Text.Json;
 namespace OpenVeracruz.Tests.Catalog;
 
 /// <summary>Datasets belong to an organization and its members: staff change only their organizations' datasets, admins any.</summary>
-[Collection(PlatformCollection.Name)]
-public class OrganizationMemberTests(PlatformFixture f)
+[Collection(nameof(CatalogMembers))]
+public class OrganizationMemberTests(CatalogMembers f)
 {
     private const string Other = "direccion-catastro";
 

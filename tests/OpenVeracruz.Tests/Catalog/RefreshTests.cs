@@ -16,8 +16,8 @@ namespace OpenVeracruz.Tests.Catalog;
 /// A resource refreshed on a schedule from a URL: new bytes make a new version, the same bytes do not; a URL that reaches
 /// inside the platform's network (loopback, private, link-local, metadata) is refused when set and when fetched.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public class RefreshTests(PlatformFixture f)
+[Collection(nameof(CatalogWrites))]
+public class RefreshTests(CatalogWrites f)
 {
     private static Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpClient client, string action, object body) =>
         PlatformFixture.CkanAsync(client, action, body);

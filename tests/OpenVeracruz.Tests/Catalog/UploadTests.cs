@@ -17,8 +17,8 @@ namespace OpenVeracruz.Tests.Catalog;
 /// Staff uploads through resource_create / resource_update, imported by the real job (in-process: Jobs:Enabled is
 /// false in the tests) and served by every door. Each test removes its datasets, tables, layers and files.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public partial class UploadTests(PlatformFixture f)
+[Collection(nameof(CatalogWrites))]
+public partial class UploadTests(CatalogWrites f)
 {
     static UploadTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
@@ -42,14 +42,6 @@ public partial class UploadTests(PlatformFixture f)
         var response = await client.PostAsync($"/api/3/action/{action}", form);
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return (response.StatusCode, doc.RootElement.Clone());
-    }
-
-    private async Task<string> NewDatasetAsync(HttpClient client, string prefix)
-    {
-        var name = prefix + "-" + Guid.NewGuid().ToString("N")[..8];
-        var (status, body) = await CallAsync(client, "package_create", new { name, title = "Carga de prueba", owner_org = "direccion-modernizacion", license_id = "cc-by-4.0" });
-        Assert.True(status == HttpStatusCode.OK, body.ToString());
-        return name;
     }
 
     /// <summary>Uploads a file as a new resource and returns the resource dictionary (with import_status).</summary>
@@ -77,7 +69,7 @@ public partial class UploadTests(PlatformFixture f)
         try
         {
             var editor = await EditorAsync();
-            await test(editor, await NewDatasetAsync(editor, prefix));
+            await test(editor, await PlatformFixture.NewDatasetAsync(editor, prefix));
         }
         finally
         {
@@ -477,7 +469,7 @@ public partial class UploadTests(PlatformFixture f)
         try
         {
             var editor = await EditorAsync();
-            var dataset = await NewDatasetAsync(editor, prefix);
+            var dataset = await PlatformFixture.NewDatasetAsync(editor, prefix);
             var root = f.Services.GetRequiredService<UploadStore>().Root;
             var foldersBefore = Directory.Exists(root) ? Directory.GetDirectories(root).Length : 0;
 

@@ -6,8 +6,8 @@ using CsvHelper;
 
 namespace OpenVeracruz.Tests.Downloads;
 
-[Collection(PlatformCollection.Name)]
-public class DownloadTests(PlatformFixture f)
+[Collection(nameof(Doors))]
+public class DownloadTests(Doors f)
 {
     private static List<string[]> ParseCsv(string text)
     {

@@ -13,8 +13,8 @@ using OpenVeracruz.Platform.Shared;
 namespace OpenVeracruz.Tests.Downloads;
 
 /// <summary>GeoPackage, zipped Shapefile and KML downloads, each opened by GDAL (what QGIS uses) and compared with the database.</summary>
-[Collection(PlatformCollection.Name)]
-public sealed partial class GisDownloadTests(PlatformFixture f) : IDisposable
+[Collection(nameof(Doors))]
+public sealed partial class GisDownloadTests(Doors f) : IDisposable
 {
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("ov-gis-downloads");
     public void Dispose() => _dir.Delete(recursive: true);

@@ -8,8 +8,8 @@ namespace OpenVeracruz.Tests.Layers;
 /// A feature's own table published as a layer (a kiosk's status, an office's queue) is read live by every door: a row
 /// changed in the table is what the next request of any door answers, with no load, sync or cache in between.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public class LiveLayerTests(PlatformFixture f)
+[Collection(nameof(HostileInput))]
+public class LiveLayerTests(HostileInput f)
 {
     [Fact]
     public async Task A_row_changed_in_a_feature_table_is_current_in_every_door()

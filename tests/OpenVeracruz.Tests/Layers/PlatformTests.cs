@@ -5,8 +5,8 @@ using OpenVeracruz.Etl;
 
 namespace OpenVeracruz.Tests.Layers;
 
-[Collection(PlatformCollection.Name)]
-public class PlatformTests(PlatformFixture f)
+[Collection(nameof(Doors))]
+public class PlatformTests(Doors f)
 {
     [Fact]
     public async Task Layer_list_feeds_the_map_from_the_registry()
@@ -222,8 +222,8 @@ public class PlatformTests(PlatformFixture f)
     }
 }
 
-[Collection(PlatformCollection.Name)]
-public class DatasetFolderTests(PlatformFixture f)
+[Collection(nameof(Doors))]
+public class DatasetFolderTests(Doors f)
 {
     [Fact]
     public async Task One_bundled_folder_loads_on_its_own_and_an_unknown_folder_is_refused()

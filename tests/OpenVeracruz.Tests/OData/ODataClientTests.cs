@@ -15,8 +15,8 @@ namespace OpenVeracruz.Tests.OData;
 /// reference reader of the protocol) parses $metadata with its CSDL reader and reads feeds, entities and errors
 /// against that model, strictly.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public class ODataClientTests(PlatformFixture f)
+[Collection(nameof(CatalogMembers))]
+public class ODataClientTests(CatalogMembers f)
 {
     private async Task<IEdmModel> MetadataAsync()
     {

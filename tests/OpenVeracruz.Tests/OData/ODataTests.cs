@@ -3,8 +3,8 @@ using System.Text.Json;
 
 namespace OpenVeracruz.Tests.OData;
 
-[Collection(PlatformCollection.Name)]
-public class ODataTests(PlatformFixture f)
+[Collection(nameof(Doors))]
+public class ODataTests(Doors f)
 {
     [Fact]
     public async Task Metadata_lists_the_entity_sets_and_no_personal_data()

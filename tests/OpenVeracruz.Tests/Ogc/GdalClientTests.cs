@@ -3,8 +3,8 @@ using System.Globalization;
 namespace OpenVeracruz.Tests.Ogc;
 
 /// <summary>GDAL's OAPIF driver (the client QGIS uses) reads the OGC door unchanged.</summary>
-[Collection(PlatformCollection.Name)]
-public class GdalClientTests(PlatformFixture f)
+[Collection(nameof(GisClients))]
+public class GdalClientTests(GisClients f)
 {
     private static Task<(int Exit, string Output)> RunAsync(string file, params string[] args) => Gdal.RunAsync(file, args);
 

@@ -1,8 +1,8 @@
 namespace OpenVeracruz.Tests.Ogc;
 
 /// <summary>The OGC door against hostile input: refusals are problems with the OGC exception code.</summary>
-[Collection(PlatformCollection.Name)]
-public sealed class OgcHostileInputTests(PlatformFixture f) : HostileInputTests(f,
+[Collection(nameof(HostileInput))]
+public sealed class OgcHostileInputTests(HostileInput f) : HostileInputTests(f,
     "/ogc/collections/{parcels}/items?limit={5}&offset={0}&clave={001-0001-001}&datetime={2026-01-01T00:00:00Z}",
     "/ogc/collections/parcels/items?limit=5&bbox={-96.2,19.1,-96.1,19.2}&bbox-crs={http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FOGC%2F1.3%2FCRS84}&crs={EPSG:32614}",
     // coordinates given in a metric CRS: values outside its domain

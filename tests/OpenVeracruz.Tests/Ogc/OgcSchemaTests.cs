@@ -7,8 +7,8 @@ using Json.Schema;
 namespace OpenVeracruz.Tests.Ogc;
 
 /// <summary>What clients read to learn a collection (its schemas, the OpenAPI document) and how they page through it.</summary>
-[Collection(PlatformCollection.Name)]
-public class OgcSchemaTests(PlatformFixture f)
+[Collection(nameof(Doors))]
+public class OgcSchemaTests(Doors f)
 {
     private static readonly string[] Collections = ["census_localities_2020", "localities", "municipalities", "state_municipalities_2020", "parcels"];
 

@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace OpenVeracruz.Tests.Ogc;
 
-[Collection(PlatformCollection.Name)]
-public class OgcTests(PlatformFixture f)
+[Collection(nameof(Doors))]
+public class OgcTests(Doors f)
 {
     private static string Inv(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 

@@ -1,10 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 
 namespace OpenVeracruz.Tests.Ogc;
 
 /// <summary>OWSLib (Debian's python3-owslib), the Python client of OGC services, reads the OGC door.</summary>
-[Collection(PlatformCollection.Name)]
-public class OwsLibClientTests(PlatformFixture f)
+[Collection(nameof(GisClients))]
+public class OwsLibClientTests(GisClients f)
 {
     private const string Script = """
         import json, sys
@@ -22,7 +23,10 @@ public class OwsLibClientTests(PlatformFixture f)
         var (clave, _, _) = await f.SomeParcelAsync();
         using var doc = JsonDocument.Parse(await Python.RunAsync(Script, [$"{f.BaseUri}ogc", clave]));
         var r = doc.RootElement;
-        Assert.Equal(["census_localities_2020", "localities", "municipalities", "state_municipalities_2020", "parcels"], r.GetProperty("ids").EnumerateArray().Select(i => i.GetString()));
+        // every public layer of the registry, as the OGC door lists them (the cadastre last)
+        var registry = f.Services.GetRequiredService<OpenVeracruz.Platform.Layers.LayerRegistry>();
+        Assert.Equal(registry.All.Select(l => l.Id), r.GetProperty("ids").EnumerateArray().Select(i => i.GetString()));
+        Assert.Equal("parcels", r.GetProperty("ids").EnumerateArray().Last().GetString());
         var feature = Assert.Single(r.GetProperty("page").GetProperty("features").EnumerateArray());
         Assert.Equal(clave, feature.GetProperty("properties").GetProperty("clave").GetString());
         Assert.Equal(JsonValueKind.Number, feature.GetProperty("properties").GetProperty("zone").ValueKind);

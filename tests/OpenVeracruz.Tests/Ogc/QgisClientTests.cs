@@ -9,8 +9,8 @@ namespace OpenVeracruz.Tests.Ogc;
 /// it reads no schema, so the clave ("001-0001-001") is a date to it unless GDAL is told not to guess dates
 /// (OGR_GEOJSON_DATE_AS_STRING=YES in QGIS's environment); the feature id, a string, is always exact.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public class QgisClientTests(PlatformFixture f)
+[Collection(nameof(GisClients))]
+public class QgisClientTests(GisClients f)
 {
     private const string Script = """
         import json, sys

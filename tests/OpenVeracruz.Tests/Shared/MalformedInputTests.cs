@@ -8,8 +8,8 @@ namespace OpenVeracruz.Tests.Shared;
 /// The one global place for malformed input: bytes no door can use are refused before any endpoint, data the database
 /// refuses (SQLSTATE class 22) is the caller's 400 wherever it surfaces, and either answer comes in the door's own format.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public class MalformedInputTests(PlatformFixture f)
+[Collection(nameof(HostileInput))]
+public class MalformedInputTests(HostileInput f)
 {
     private static async Task<JsonElement> CkanErrorAsync(HttpResponseMessage r, HttpStatusCode status)
     {

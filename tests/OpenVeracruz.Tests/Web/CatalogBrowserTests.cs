@@ -6,24 +6,24 @@ using Microsoft.Playwright;
 namespace OpenVeracruz.Tests.Web;
 
 /// <summary>The open-data catalog pages (/datos) in a real headless Chromium, checked against the platform's own APIs.</summary>
-[Collection(PlatformCollection.Name)]
-public class CatalogBrowserTests(PlatformFixture f) : IAsyncLifetime
+[Collection(nameof(CatalogBrowser))]
+public class CatalogBrowserTests(CatalogBrowser f) : IAsyncLifetime
 {
     private const string Dataset = "localidades-zm-veracruz";
-    private Chromium _chromium = null!;
+    private BrowserPages _browser = null!;
     private readonly List<string> _errors = [];
 
-    public async Task InitializeAsync() => _chromium = await Chromium.LaunchAsync();
+    public async Task InitializeAsync() => _browser = await f.BrowserPagesAsync();
 
     public async Task DisposeAsync()
     {
-        await _chromium.DisposeAsync();
+        await _browser.DisposeAsync();
         Assert.Empty(_errors); // no uncaught script error on any page
     }
 
     private async Task<IPage> OpenAsync(string path, string state = "ready", int width = 1280, int height = 800)
     {
-        var page = await _chromium.NewPageAsync(_errors, width, height);
+        var page = await _browser.NewPageAsync(_errors, width, height);
         var response = await page.GotoAsync(new Uri(f.BaseUri, path).ToString());
         Assert.Equal(state == "not-found" ? 404 : 200, response!.Status);
         await WaitStateAsync(page, state);
@@ -236,7 +236,7 @@ public class CatalogBrowserTests(PlatformFixture f) : IAsyncLifetime
     [Fact]
     public async Task The_map_and_the_catalog_link_to_each_other()
     {
-        var page = await _chromium.NewPageAsync(_errors);
+        var page = await _browser.NewPageAsync(_errors);
         await page.GotoAsync(f.BaseUri.ToString());
         await page.WaitForFunctionAsync("() => window.ovReady === true", null, new() { Timeout = 30_000 });
         await page.ClickAsync("#site-header a[href='/datos/']");

@@ -2,7 +2,7 @@ using Microsoft.Playwright;
 
 namespace OpenVeracruz.Tests.Web;
 
-/// <summary>Debian's headless Chromium driven by Playwright, shared by the browser tests.</summary>
+/// <summary>Debian's headless Chromium driven by Playwright: one browser process per test collection (PlatformFixture.BrowserPagesAsync).</summary>
 public sealed class Chromium : IAsyncDisposable
 {
     private readonly IPlaywright _pw;
@@ -22,17 +22,36 @@ public sealed class Chromium : IAsyncDisposable
         return new Chromium(pw, browser);
     }
 
+    /// <summary>The pages of one test.</summary>
+    public BrowserPages NewPages() => new(_browser);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _pw.Dispose();
+    }
+}
+
+/// <summary>
+/// The pages one test opens in the shared browser, each in a context of its own (its own cookies and storage, as a fresh
+/// browser would have); disposing closes them, so nothing of a test (a page still polling, a signed-in session) outlives it.
+/// </summary>
+public sealed class BrowserPages(IBrowser browser) : IAsyncDisposable
+{
+    private readonly List<IBrowserContext> _contexts = [];
+
     /// <summary>A new page in Spanish (Mexico); uncaught script errors are collected in <paramref name="errors"/>.</summary>
     public async Task<IPage> NewPageAsync(List<string> errors, int width = 1280, int height = 800)
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height }, Locale = "es-MX" });
+        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, Locale = "es-MX" });
+        _contexts.Add(context);
+        var page = await context.NewPageAsync();
         page.PageError += (_, e) => errors.Add(e);
         return page;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _pw.Dispose();
+        foreach (var context in _contexts) await context.CloseAsync();
     }
 }

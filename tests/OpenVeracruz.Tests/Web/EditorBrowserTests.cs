@@ -5,29 +5,32 @@ using Microsoft.Playwright;
 namespace OpenVeracruz.Tests.Web;
 
 /// <summary>The staff editor (/editor/) in a real headless Chromium, against the real platform and database.</summary>
-[Collection(PlatformCollection.Name)]
-public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
+[Collection(nameof(EditorBrowser))]
+public partial class EditorBrowserTests(EditorBrowser f) : IAsyncLifetime
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-    private Chromium _chromium = null!;
+    private BrowserPages _browser = null!;
     private readonly List<string> _errors = [];
 
-    public async Task InitializeAsync() => _chromium = await Chromium.LaunchAsync();
+    public async Task InitializeAsync() => _browser = await f.BrowserPagesAsync();
 
-    public async Task DisposeAsync() => await _chromium.DisposeAsync();
+    public async Task DisposeAsync() => await _browser.DisposeAsync();
 
-    /// <summary>A lot in the middle of its block (neighbours sharing an edge on both sides) that no edit has touched.</summary>
-    private async Task<string> MiddleLotAsync(int offset) =>
-        (await f.ColumnAsync<string>($"""
+    /// <summary>A lot in the middle of a block of this test's own (neighbours sharing an edge on both sides).</summary>
+    private async Task<string> MiddleLotAsync()
+    {
+        var block = await f.FreshBlockAsync();
+        return (await f.ColumnAsync<string>($"""
             SELECT p.clave FROM cadastre.parcels p
-            WHERE NOT EXISTS (SELECT 1 FROM cadastre.parcel_edits e WHERE p.clave = ANY(e.target_claves)) AND (SELECT count(*) FROM cadastre.parcels n
+            WHERE p.clave IN ('{string.Join("', '", block.Claves)}') AND (SELECT count(*) FROM cadastre.parcels n
                                      WHERE n.id <> p.id AND n.geom && p.geom AND ST_Length(ST_Intersection(ST_Boundary(n.geom), ST_Boundary(p.geom))) > 0) >= 2
-            ORDER BY p.clave DESC OFFSET {offset} LIMIT 1
+            ORDER BY p.clave DESC LIMIT 1
             """)).Single();
+    }
 
     private async Task<IPage> SignInAsync(string email)
     {
-        var page = await _chromium.NewPageAsync(_errors);
+        var page = await _browser.NewPageAsync(_errors);
         await page.GotoAsync(new Uri(f.BaseUri, "/editor/").ToString());
         await page.WaitForFunctionAsync("() => window.ovEditorReady === true", null, new() { Timeout = 30_000 });
         Assert.True(await page.IsVisibleAsync("#login-form"), "anonymous visitors see the sign-in form");
@@ -108,7 +111,7 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
     {
         var (editor, _, _) = await f.StaffAsync("editor");
         var (supervisor, _, _) = await f.StaffAsync("supervisor");
-        var clave = await MiddleLotAsync(3);
+        var clave = await MiddleLotAsync();
         var areaBefore = await f.ScalarAsync<double>("SELECT land_area_m2 FROM cadastre.parcels WHERE clave = @c", ("c", clave));
         var version = await f.ScalarAsync<int>("SELECT version FROM cadastre.parcels WHERE clave = @c", ("c", clave));
 
@@ -174,7 +177,7 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         Assert.Contains("\"proposedBy\":\"editor\"", publicHistory);
 
         // the public map shows the new land area
-        var map = await _chromium.NewPageAsync(_errors);
+        var map = await _browser.NewPageAsync(_errors);
         await map.GotoAsync(f.BaseUri.ToString());
         await map.WaitForFunctionAsync("() => window.ovReady === true", null, new() { Timeout = 30_000 });
         await map.FillAsync("#search-clave", clave);
@@ -191,7 +194,7 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         var page = await SignInAsync(editor);
 
         // split: a line drawn across the middle of the lot, from outside one side to outside the other
-        var clave = await MiddleLotAsync(19);
+        var clave = await MiddleLotAsync();
         await SelectAsync(page, clave);
         var env = await EnvelopeAsync(clave);
         var midLat = (env.MinY + env.MaxY) / 2;
@@ -208,7 +211,7 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         Assert.Equal(2, await page.Locator("path.ov-after").CountAsync()); // the two parts, previewed
 
         // merge: the lot and the neighbour clicked on the map
-        clave = await MiddleLotAsync(27);
+        clave = await MiddleLotAsync();
         await SelectAsync(page, clave);
         var (neighbour, nLon, nLat) = await NeighbourAsync(clave);
         await page.ClickAsync("#tool-merge");
@@ -221,7 +224,7 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
         Assert.Equal(new[] { clave, neighbour }.Order(), targets.Order());
 
         // attributes: the form offers the land uses and construction types of the tariff tables
-        clave = await MiddleLotAsync(35);
+        clave = await MiddleLotAsync();
         await SelectAsync(page, clave);
         await page.ClickAsync("#tool-attributes");
         await page.SelectOptionAsync("#attr-land-use", "comercial");
@@ -279,7 +282,7 @@ public partial class EditorBrowserTests(PlatformFixture f) : IAsyncLifetime
     public async Task A_vertex_dragged_into_the_neighbour_is_refused_and_marked_on_the_map_where_they_overlap()
     {
         var (editor, _, _) = await f.StaffAsync("editor");
-        var clave = await MiddleLotAsync(11);
+        var clave = await MiddleLotAsync();
         var page = await SignInAsync(editor);
         await SelectAsync(page, clave);
         var (neighbour, nLon, nLat) = await NeighbourAsync(clave);

@@ -2,26 +2,23 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using OpenVeracruz.Platform.Layers;
-using OpenVeracruz.Platform.Catalog.Uploads;
 
 namespace OpenVeracruz.Tests.Web;
 
 /// <summary>The import status and the report of rejected rows of an uploaded resource on its dataset page, in headless Chromium.</summary>
-[Collection(PlatformCollection.Name)]
-public class ImportStatusBrowserTests(PlatformFixture f) : IAsyncLifetime
+[Collection(nameof(CatalogBrowser))]
+public class ImportStatusBrowserTests(CatalogBrowser f) : IAsyncLifetime
 {
     private const string Prefix = "prueba-estado-carga";
-    private Chromium _chromium = null!;
+    private BrowserPages _browser = null!;
     private readonly List<string> _errors = [];
 
-    public async Task InitializeAsync() => _chromium = await Chromium.LaunchAsync();
+    public async Task InitializeAsync() => _browser = await f.BrowserPagesAsync();
 
     public async Task DisposeAsync()
     {
-        await _chromium.DisposeAsync();
+        await _browser.DisposeAsync();
         Assert.Empty(_errors); // no uncaught script error
     }
 
@@ -34,35 +31,14 @@ public class ImportStatusBrowserTests(PlatformFixture f) : IAsyncLifetime
         return doc.RootElement.GetProperty("result").Clone();
     }
 
-    /// <summary>Removes the test's datasets, their imported tables and layers, and the stored files (as UploadTests does).</summary>
-    private async Task CleanAsync()
-    {
-        var resources = await f.ColumnAsync<Guid>($"SELECT r.id FROM catalog.resources r JOIN catalog.datasets d ON d.id = r.dataset_id WHERE d.origin = 'api' AND d.name LIKE '{Prefix}%'");
-        var registry = f.Services.GetRequiredService<LayerRegistry>();
-        var root = f.Services.GetRequiredService<UploadStore>().Root;
-        foreach (var id in resources)
-        {
-            var (schema, table) = UploadedLayers.TableOf(id);
-            await using (var drop = f.Db.CreateCommand($"DROP TABLE IF EXISTS {schema}.{table} CASCADE; DROP VIEW IF EXISTS datastore.\"{id}\""))
-                await drop.ExecuteNonQueryAsync();
-            registry.Remove(UploadedLayers.LayerId(id));
-            if (Directory.Exists(Path.Combine(root, id.ToString()))) Directory.Delete(Path.Combine(root, id.ToString()), recursive: true);
-        }
-        await using var cmd = f.Db.CreateCommand("DELETE FROM catalog.datasets WHERE origin = 'api' AND name LIKE @p");
-        cmd.Parameters.AddWithValue("p", Prefix + "%");
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private Task CleanAsync() => f.CleanDatasetsAsync(Prefix);
 
     /// <summary>A new dataset of an editor with one uploaded CSV (imported inline in the tests); returns its name and the resource id.</summary>
     private async Task<(string Dataset, string ResourceId)> UploadAsync(string csv)
     {
         var editor = f.NewClient();
         editor.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", (await f.StaffAsync("editor")).Token);
-        var dataset = Prefix + "-" + Guid.NewGuid().ToString("N")[..8];
-        await PostAsync(editor, "package_create", new StringContent(JsonSerializer.Serialize(new
-        {
-            name = dataset, title = "Carga con filas rechazadas", owner_org = "direccion-modernizacion", license_id = "cc-by-4.0",
-        }), Encoding.UTF8, "application/json"));
+        var dataset = await PlatformFixture.NewDatasetAsync(editor, Prefix, "Carga con filas rechazadas");
         using var form = new MultipartFormDataContent();
         form.Add(new StringContent(dataset), "package_id");
         form.Add(new StringContent("Escuelas"), "name");
@@ -73,7 +49,7 @@ public class ImportStatusBrowserTests(PlatformFixture f) : IAsyncLifetime
 
     private async Task<IPage> OpenAsync(string dataset, int width = 1280, Func<IPage, Task>? before = null)
     {
-        var page = await _chromium.NewPageAsync(_errors, width, 800);
+        var page = await _browser.NewPageAsync(_errors, width, 800);
         if (before is not null) await before(page);
         var response = await page.GotoAsync(new Uri(f.BaseUri, $"/datos/dataset/{dataset}").ToString());
         Assert.Equal(200, response!.Status);

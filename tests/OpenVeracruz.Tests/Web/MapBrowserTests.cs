@@ -4,19 +4,19 @@ using Microsoft.Playwright;
 namespace OpenVeracruz.Tests.Web;
 
 /// <summary>The citizen map in a real headless Chromium (Debian's package), against the real platform.</summary>
-[Collection(PlatformCollection.Name)]
-public class MapBrowserTests(PlatformFixture f) : IAsyncLifetime
+[Collection(nameof(MapBrowser))]
+public class MapBrowserTests(MapBrowser f) : IAsyncLifetime
 {
-    private Chromium _chromium = null!;
+    private BrowserPages _browser = null!;
 
-    public async Task InitializeAsync() => _chromium = await Chromium.LaunchAsync();
+    public async Task InitializeAsync() => _browser = await f.BrowserPagesAsync();
 
-    public async Task DisposeAsync() => await _chromium.DisposeAsync();
+    public async Task DisposeAsync() => await _browser.DisposeAsync();
 
     private async Task<IPage> OpenAsync(int width = 1280, int height = 800)
     {
         var errors = new List<string>();
-        var page = await _chromium.NewPageAsync(errors, width, height);
+        var page = await _browser.NewPageAsync(errors, width, height);
         await page.GotoAsync(f.BaseUri.ToString());
         await page.WaitForFunctionAsync("() => window.ovReady === true", null, new() { Timeout = 30_000 });
         Assert.Empty(errors);
@@ -76,8 +76,8 @@ public class MapBrowserTests(PlatformFixture f) : IAsyncLifetime
     [Fact]
     public async Task Citizen_opens_a_parcels_history_and_slides_back_to_its_first_version()
     {
-        // the parcel with the most versions (edits and revaluations of other tests), or any parcel when none has more than one
-        var clave = (await f.ColumnAsync<string>("SELECT clave FROM cadastre.parcel_versions v WHERE EXISTS (SELECT 1 FROM cadastre.parcels p WHERE p.clave = v.clave) GROUP BY clave ORDER BY count(*) DESC, clave LIMIT 1")).Single();
+        // a parcel this test gave two approved edits: three versions
+        var clave = await f.ParcelWithHistoryAsync(3);
         var versions = await f.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcel_versions WHERE clave = @c", ("c", clave));
         var page = await OpenAsync(360, 740);
         await page.FillAsync("#search-clave", clave);

@@ -9,8 +9,8 @@ namespace OpenVeracruz.Tests.Wifi;
 /// Controllers report hourly connection counts and heartbeats with their site's key; the counts become the open datasets
 /// of connections per site per day and month in every door, and the C1A1 indicator.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public class WifiReportTests(PlatformFixture f)
+[Collection(nameof(WifiSpaces))]
+public class WifiReportTests(WifiSpaces f)
 {
     /// <summary>A site of the test's own (in the public layer like any other) and a controller key issued by a supervisor.</summary>
     private async Task<(string Code, string Key, Guid KeyId, HttpClient Supervisor)> SiteWithKeyAsync()
