@@ -10,8 +10,8 @@ namespace OpenVeracruz.Tests;
 /// The databases of a test run. OV_TEST_DB names the template: a PostGIS database (created by infra/postgis.sh) that the
 /// first collection prepares once per run through the real host start (migrations, first admin, bundled datasets, parcels)
 /// and that no test touches. Every collection then gets a copy of its own, <c>&lt;template&gt;_&lt;collection&gt;</c>, made by
-/// <c>CREATE DATABASE … TEMPLATE</c> (a file copy: well under a second), so collections run in parallel without seeing each
-/// other's writes. The copies stay after the run, to be looked at when a test failed; the next run replaces them.
+/// <c>CREATE DATABASE … TEMPLATE</c> (a copy of some 25 MB, under a second; dropping the previous copy waits for a checkpoint,
+/// seconds on a busy cluster), so collections run in parallel without seeing each other's writes. The copies stay after the run, to be looked at when a test failed; the next run replaces them.
 /// </summary>
 public static class TestDatabases
 {
