@@ -114,13 +114,13 @@ public abstract partial class PlatformFixture
     /// </summary>
     public async Task<(string Email, string Token, HttpClient Session)> StaffAsync(string role)
     {
-        var admin = await _admin.Value;
+        var admin = await AdminAsync(null);
         var email = $"{role}-{Guid.NewGuid():N}@pruebas.veracruz.gob.mx";
         var created = await admin.PostAsync("/api/admin/users", Json(new { email, displayName = role, role, password = StaffPassword }));
         if (created.StatusCode == HttpStatusCode.Unauthorized)
         {
             // a test of the collection signed the administrator out, which ends every session of the account: sign in again
-            admin = await SignInAdminAsync();
+            admin = await AdminAsync(admin);
             created = await admin.PostAsync("/api/admin/users", Json(new { email, displayName = role, role, password = StaffPassword }));
         }
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -141,7 +141,21 @@ public abstract partial class PlatformFixture
         return (email, doc.RootElement.GetProperty("token").GetString()!, session);
     }
 
-    /// <summary>The first administrator, signed in once for the collection (from an address of its own) to create the staff accounts.</summary>
+    /// <summary>
+    /// The first administrator, signed in once for the collection (from an address of its own) to create the staff accounts;
+    /// signed in anew when <paramref name="expired"/> is the session in use.
+    /// </summary>
+    private async Task<HttpClient> AdminAsync(HttpClient? expired)
+    {
+        await _adminGate.WaitAsync();
+        try
+        {
+            if (_admin is null || _admin == expired) _admin = await SignInAdminAsync();
+            return _admin;
+        }
+        finally { _adminGate.Release(); }
+    }
+
     private async Task<HttpClient> SignInAdminAsync()
     {
         var admin = NewClient(NextAddress());

@@ -40,14 +40,14 @@ public abstract partial class PlatformFixture : IAsyncLifetime
 
     private WebApplicationFactory<Program>? _factory;
     private readonly Lazy<Task<Chromium>> _chromium = new(Chromium.LaunchAsync);
-    private readonly Lazy<Task<HttpClient>> _admin;
+    /// <summary>The administrator signed in once for the collection; signed in again when a test ends its sessions (StaffAsync).</summary>
+    private HttpClient? _admin;
+    private readonly SemaphoreSlim _adminGate = new(1, 1);
     public Uri BaseUri { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
     /// <summary>The collection's own database.</summary>
     public NpgsqlDataSource Db { get; private set; } = null!;
     public IServiceProvider Services => _factory!.Services;
-
-    protected PlatformFixture() => _admin = new(SignInAdminAsync);
 
     /// <summary>The collection's name in its database and folder: CadastreEditing → cadastre_editing.</summary>
     public string Name => CamelHump().Replace(GetType().Name, "_$1").ToLowerInvariant();
@@ -130,7 +130,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (_chromium.IsValueCreated) await (await _chromium.Value).DisposeAsync();
-        if (_admin.IsValueCreated) (await _admin.Value).Dispose();
+        _admin?.Dispose();
         // null when the start failed half-way
         Http?.Dispose();
         if (_factory is not null) await _factory.DisposeAsync();
