@@ -194,6 +194,9 @@ public class PlatformTests(Doors f)
                 $"/api/appointments/services/{svc.ServiceId}/slots?date={day:yyyy-MM-dd}", $"/api/appointments/services/{svc.ServiceId}/days",
                 "/ogc/collections/offices/items", "/downloads/offices.csv", "/downloads/offices.geojson", "/api/appointments/holidays",
                 $"/api/appointments/{folio}?token={token}", $"/api/appointments/{folio}/calendar.ics?token={token}",
+                // the back office's public outputs: the daily open dataset through the doors, the indicator
+                "/api/appointments/indicator", "/api/appointments/indicator?year=2025", "/ogc/collections/appointments_daily/items?limit=1000",
+                "/downloads/appointments_daily.csv", "/downloads/appointments_daily.geojson", "/odata/AppointmentsDaily?$top=1000",
                 "/swagger/v1/swagger.json",
             })
             {
