@@ -113,8 +113,13 @@ public class ReportTests(CeroFilasBackOffice fixture) : CitasTests(fixture)
         await using (var scope = f.Services.CreateAsyncScope())
         {
             var job = scope.ServiceProvider.GetRequiredService<DailyStatsJob>();
-            await job.ComputeAsync(today, CancellationToken.None);
-            await job.ComputeAsync(today, CancellationToken.None);
+            // four runs at once (two web processes, a retry, the button): one row per cell, never doubled
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            {
+                await using var own = f.Services.CreateAsyncScope();
+                await own.ServiceProvider.GetRequiredService<DailyStatsJob>().ComputeAsync(today, CancellationToken.None);
+            })));
+            Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM appointments.daily_stats WHERE id = @i", ("i", id)));
             await job.RunAsync(); // yesterday: idempotent too
             var yesterday = await f.ScalarAsync<long>("SELECT count(*) FROM appointments.daily_stats WHERE day = @d", ("d", today.AddDays(-1)));
             await job.RunAsync();
