@@ -20,4 +20,5 @@ public sealed partial class AppDbContext
     public DbSet<Survey> Surveys => Set<Survey>();
     public DbSet<OutboxMessage> AppointmentOutbox => Set<OutboxMessage>();
     public DbSet<DailyStat> AppointmentDailyStats => Set<DailyStat>();
+    public DbSet<AdminChange> AppointmentAdminChanges => Set<AdminChange>();
 }

@@ -23,6 +23,7 @@ public static class AppointmentsFeature
         s.Configure<AppointmentsOptions>(config.GetSection("Appointments"));
         s.AddScoped<Housekeeping>();
         s.AddScoped<SendOutboxJob>();
+        s.AddScoped<DailyStatsJob>();
         s.AddClientAddresses(config); // the per-address limits of citizen writes
         s.AddSingleton<TurnHub>();
         s.AddHostedService(sp => sp.GetRequiredService<TurnHub>());
@@ -36,18 +37,22 @@ public static class AppointmentsFeature
         return s;
     }
 
-    public static IEndpointRouteBuilder MapAppointments(this IEndpointRouteBuilder app) => app.MapBookingEndpoints().MapTurnEndpoints().MapScreenEndpoints();
+    public static IEndpointRouteBuilder MapAppointments(this IEndpointRouteBuilder app) => 
+        app.MapBookingEndpoints().MapTurnEndpoints().MapScreenEndpoints().MapAdminEndpoints().MapReportEndpoints().MapSurveyEndpoints();
 
     /// <summary>The seed (offices, services, schedules, holidays) and the recurring jobs.</summary>
     public static async Task PrepareAppointmentsAsync(this IServiceProvider services, IConfiguration config)
     {
         await using (var scope = services.CreateAsyncScope())
             await Seed.EnsureAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), Slots.LocalDay(DateTime.UtcNow));
+        await History.EnsureAsync(services.GetRequiredService<NpgsqlDataSource>(), Slots.LocalDay(DateTime.UtcNow),
+            services.GetRequiredService<IOptions<AppointmentsOptions>>().Value.HistoryPerYear);
         if (!JobsFeature.Enabled(config)) return;
         var jobs = services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<Housekeeping>("appointments-housekeeping", j => j.RunAsync(), Cron.Minutely());
         jobs.AddOrUpdate<Housekeeping>("appointments-reminders", j => j.QueueRemindersAsync(), "0 15 * * *"); // 09:00 in Veracruz
         jobs.AddOrUpdate<SendOutboxJob>("appointments-outbox", j => j.RunAsync(), "*/5 * * * *");
+        jobs.AddOrUpdate<DailyStatsJob>("appointments-daily-stats", j => j.RunAsync(), "30 6 * * *"); // 00:30 in Veracruz: yesterday's open data
     }
 }
 

@@ -22,6 +22,13 @@ public static class Capacity
         if (service is null) return null;
         var office = await db.Offices.AsNoTracking().FirstAsync(o => o.Id == service.OfficeId, ct);
         if (!office.Active) return null;
+        return await FactsOfAsync(db, service, office, ct);
+    }
+
+    /// <summary>The schedules and calendar of a service, active or not (staff changing it read them too).</summary>
+    public static async Task<ServiceFacts> FactsOfAsync(AppDbContext db, Service service, Office office, CancellationToken ct)
+    {
+        var serviceId = service.Id;
         var schedules = await db.Schedules.AsNoTracking().Where(s => s.ServiceId == serviceId)
             .Select(s => new ScheduleRange(s.Weekday, s.Starts, s.Ends, s.Desks)).ToListAsync(ct);
         var holidays = (await db.Holidays.AsNoTracking().Select(h => h.Day).ToListAsync(ct)).ToHashSet();

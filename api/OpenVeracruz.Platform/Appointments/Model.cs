@@ -211,5 +211,23 @@ public sealed class DailyStat
     public double? ServiceP90Min { get; set; }
     public int Surveys { get; set; }
     public double? SurveyMean { get; set; }
+    /// <summary>registrado (computed from the office's turns and appointments) or ilustrativo (the synthetic history).</summary>
+    public string Origin { get; set; } = "registrado";
     public required Point Geom { get; set; }
+}
+
+/// <summary>One change staff made to offices, services, schedules, absences, closures or holidays: who, when, before and after (JSON).</summary>
+public sealed class AdminChange
+{
+    public long Id { get; set; }
+    public DateTime At { get; set; }
+    public required string UserId { get; set; }
+    public required string UserName { get; set; }
+    /// <summary>office, service, schedules, absence, closure, holiday.</summary>
+    public required string Entity { get; set; }
+    public required string EntityKey { get; set; }
+    /// <summary>create, update, delete (or deactivate).</summary>
+    public required string Action { get; set; }
+    public string? Before { get; set; }
+    public string? After { get; set; }
 }

@@ -10,7 +10,7 @@ public sealed class ModelConfig :
     IEntityTypeConfiguration<Office>, IEntityTypeConfiguration<Service>, IEntityTypeConfiguration<Schedule>, IEntityTypeConfiguration<Absence>,
     IEntityTypeConfiguration<Closure>, IEntityTypeConfiguration<Holiday>, IEntityTypeConfiguration<Booking>, IEntityTypeConfiguration<Turn>,
     IEntityTypeConfiguration<TurnCounter>, IEntityTypeConfiguration<Desk>, IEntityTypeConfiguration<StaffOffice>, IEntityTypeConfiguration<Survey>,
-    IEntityTypeConfiguration<OutboxMessage>, IEntityTypeConfiguration<DailyStat>
+    IEntityTypeConfiguration<OutboxMessage>, IEntityTypeConfiguration<DailyStat>, IEntityTypeConfiguration<AdminChange>
 {
     public const string Schema = "appointments";
 
@@ -148,6 +148,17 @@ public sealed class ModelConfig :
         b.Property(s => s.Geom).HasColumnType("geometry(Point,4326)");
         b.HasIndex(s => s.Geom).HasMethod("gist");
         b.HasIndex(s => s.Day);
+        b.Property(s => s.Origin).HasDefaultValue("registrado");
+        b.ToTable(t => t.HasCheckConstraint("ck_daily_stats_origin", "origin IN ('registrado','ilustrativo')"));
         Table(b, "daily_stats");
+    }
+
+    public void Configure(EntityTypeBuilder<AdminChange> b)
+    {
+        b.Property(c => c.Id).UseIdentityAlwaysColumn();
+        b.Property(c => c.Before).HasColumnType("jsonb");
+        b.Property(c => c.After).HasColumnType("jsonb");
+        b.HasIndex(c => new { c.Entity, c.EntityKey, c.At });
+        Table(b, "admin_changes");
     }
 }

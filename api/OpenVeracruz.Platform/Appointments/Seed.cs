@@ -28,6 +28,9 @@ public static class Seed
             "Accesible en silla de ruedas; sanitarios adaptados", -96.14300, 19.17900),
     ];
 
+    /// <summary>The seeded offices' codes (the synthetic history is theirs).</summary>
+    public static string[] OfficeCodes => [.. OfficeSeeds.Select(o => o.Code)];
+
     private const string Hacendario = "Código Hacendario para el Municipio de Veracruz (ilustrativo)";
 
     private static readonly ServiceSeed[] ServiceSeeds =

@@ -8,4 +8,6 @@ public sealed class AppointmentHostileInputTests(HostileInput f) : HostileInputT
     "/api/appointments/services/{1}/days?from={2026-12-01}&days={31}",
     "/api/appointments/services/{1}/slots?date={2026-12-01}&extras={2}",
     "/api/appointments/{ABCDEFGH}?token={x}",
-    "/api/screens/{catastro}");
+    "/api/screens/{catastro}",
+    "/api/appointments/indicator?year={2025}",
+    "/api/surveys/{abcdefghijklmnopqrstuvwxyz012345}");

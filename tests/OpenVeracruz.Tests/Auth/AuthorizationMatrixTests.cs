@@ -66,6 +66,32 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         ["POST /api/turns/{id:long}/finish"] = "viewer",
         ["POST /api/turns/{id:long}/no-show"] = "viewer",
         ["PUT /api/appointments/admin/staff/{id}/offices"] = "admin",
+        // Cero Filas' back office: supervisors maintain offices, services and capacity (AdminTests); reports for any staff
+        ["GET /api/appointments/admin/offices"] = "supervisor",
+        ["POST /api/appointments/admin/offices"] = "supervisor",
+        ["PUT /api/appointments/admin/offices/{code}"] = "supervisor",
+        ["DELETE /api/appointments/admin/offices/{code}"] = "supervisor",
+        ["GET /api/appointments/admin/services"] = "supervisor",
+        ["POST /api/appointments/admin/services"] = "supervisor",
+        ["PUT /api/appointments/admin/services/{id:int}"] = "supervisor",
+        ["DELETE /api/appointments/admin/services/{id:int}"] = "supervisor",
+        ["GET /api/appointments/admin/services/{id:int}/schedules"] = "supervisor",
+        ["PUT /api/appointments/admin/services/{id:int}/schedules"] = "supervisor",
+        ["GET /api/appointments/admin/services/{id:int}/absences"] = "supervisor",
+        ["POST /api/appointments/admin/services/{id:int}/absences"] = "supervisor",
+        ["DELETE /api/appointments/admin/absences/{id:int}"] = "supervisor",
+        ["GET /api/appointments/admin/offices/{code}/closures"] = "supervisor",
+        ["POST /api/appointments/admin/offices/{code}/closures"] = "supervisor",
+        ["DELETE /api/appointments/admin/closures/{id:int}"] = "supervisor",
+        ["POST /api/appointments/admin/holidays"] = "supervisor",
+        ["PUT /api/appointments/admin/holidays/{day}"] = "supervisor",
+        ["DELETE /api/appointments/admin/holidays/{day}"] = "supervisor",
+        ["GET /api/appointments/admin/changes"] = "supervisor",
+        ["GET /api/appointments/admin/outbox"] = "supervisor", // citizens' e-mail addresses: not for kiosk (viewer) accounts
+        ["POST /api/appointments/admin/daily-stats"] = "supervisor",
+        ["GET /api/appointments/reports"] = "viewer",
+        ["GET /api/appointments/reports.csv"] = "viewer",
+        ["POST /api/surveys/{key}"] = "public", // the survey key given at the end of the visit, one answer per visit
         ["POST /api/3/action/{action}"] = "ckan", // CkanWriteTests.Authorization_matrix_of_the_write_actions
         ["POST /api/action/{action}"] = "ckan", // the same actions at CKAN's unversioned address (CkanClientTests)
         // "device": a site's controller key (Authorization: Bearer ovw_…), which no staff account carries
@@ -94,6 +120,8 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         .Replace("{action}", "package_create")
         .Replace("{id:guid}", Guid.NewGuid().ToString())
         .Replace("{id:long}", "987654321")
+        .Replace("{id:int}", "987654321")
+        .Replace("{day}", "2031-01-02")
         .Replace("{organization}", "no-existe")
         .Replace("{id}", "no-existe")
         .Replace("{code}", "ZZ-NOEXISTE")

@@ -194,6 +194,9 @@ public class PlatformTests(Doors f)
                 $"/api/appointments/services/{svc.ServiceId}/slots?date={day:yyyy-MM-dd}", $"/api/appointments/services/{svc.ServiceId}/days",
                 "/ogc/collections/offices/items", "/downloads/offices.csv", "/downloads/offices.geojson", "/api/appointments/holidays",
                 $"/api/appointments/{folio}?token={token}", $"/api/appointments/{folio}/calendar.ics?token={token}",
+                // the back office's public outputs: the daily open dataset through the doors, the indicator
+                "/api/appointments/indicator", "/api/appointments/indicator?year=2025", "/ogc/collections/appointments_daily/items?limit=1000",
+                "/downloads/appointments_daily.csv", "/downloads/appointments_daily.geojson", "/odata/AppointmentsDaily?$top=1000",
                 "/swagger/v1/swagger.json",
             })
             {
@@ -213,7 +216,7 @@ public class PlatformTests(Doors f)
         }
 
         // the pages are static: no value of the cadastre's owners is ever written into them (the editor asks the API, as staff)
-        foreach (var page in new[] { "/", "/app.js", "/history.js", "/editor/", "/editor/editor.js", "/datos/" })
+        foreach (var page in new[] { "/", "/app.js", "/history.js", "/editor/", "/editor/editor.js", "/datos/", "/citas/reportes/", "/citas/reportes/main.js" })
         {
             var body = await f.Http.GetStringAsync(page);
             foreach (var s in secrets) Assert.DoesNotContain(s, body);

@@ -194,6 +194,59 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.ToTable("absences", "appointments");
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Appointments.AdminChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("action");
+
+                    b.Property<string>("After")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("after");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Before")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("before");
+
+                    b.Property<string>("Entity")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("entity");
+
+                    b.Property<string>("EntityKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("entity_key");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_name");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Entity", "EntityKey", "At");
+
+                    b.ToTable("admin_changes", "appointments");
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Booking", b =>
                 {
                     b.Property<long>("Id")
@@ -405,6 +458,13 @@ namespace OpenVeracruz.Platform.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("office_name");
 
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("registrado")
+                        .HasColumnName("origin");
+
                     b.Property<string>("Procedure")
                         .IsRequired()
                         .HasColumnType("text")
@@ -451,7 +511,10 @@ namespace OpenVeracruz.Platform.Data.Migrations
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Geom"), "gist");
 
-                    b.ToTable("daily_stats", "appointments");
+                    b.ToTable("daily_stats", "appointments", t =>
+                        {
+                            t.HasCheckConstraint("ck_daily_stats_origin", "origin IN ('registrado','ilustrativo')");
+                        });
                 });
 
             modelBuilder.Entity("OpenVeracruz.Platform.Appointments.Desk", b =>
