@@ -19,3 +19,4 @@ namespace OpenVeracruz.Tests;
 [CollectionDefinition(nameof(CeroFilas))] public sealed class CeroFilas : PlatformFixture, ICollectionFixture<CeroFilas>;
 [CollectionDefinition(nameof(WifiSpaces))] public sealed class WifiSpaces : PlatformFixture, ICollectionFixture<WifiSpaces>;
 [CollectionDefinition(nameof(CeroFilasBackOffice))] public sealed class CeroFilasBackOffice : PlatformFixture, ICollectionFixture<CeroFilasBackOffice>;
+[CollectionDefinition(nameof(Cql2Filtering))] public sealed class Cql2Filtering : PlatformFixture, ICollectionFixture<Cql2Filtering>;

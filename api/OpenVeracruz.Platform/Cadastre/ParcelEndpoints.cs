@@ -197,7 +197,7 @@ public static class ParcelEndpoints
         var query = new FeatureQuery(IntersectsGeoJson: GeoJson.Write(geometry), Limit: max);
         var matched = await FeatureStream.CountAsync(ds, layer, query, ct);
         await FeatureStream.WriteAsync(http.Response, ds, layer, query, "application/geo+json",
-            n => string.Create(CultureInfo.InvariantCulture, $",\"numberMatched\":{matched},\"numberReturned\":{n},\"truncated\":{(matched > n ? "true" : "false")}"), ct);
+            (n, _) => string.Create(CultureInfo.InvariantCulture, $",\"numberMatched\":{matched},\"numberReturned\":{n},\"truncated\":{(matched > n ? "true" : "false")}"), ct);
         return TypedResults.Empty;
     }
 

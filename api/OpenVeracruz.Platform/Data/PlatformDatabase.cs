@@ -17,9 +17,21 @@ public static class PlatformDatabase
     public static string ConnectionString(IConfiguration config) =>
         config.GetConnectionString(ConnectionStringName) is { Length: > 0 } cs ? cs : LocalDefault;
 
+    /// <summary>
+    /// The data source every door shares. Statements run twice are prepared on their connection (Npgsql's automatic
+    /// preparation, up to 64 per connection, least used first out) unless the connection string says otherwise
+    /// (<c>Max Auto Prepare=0</c> turns it off): the OGC door's items statements stop being parsed and planned anew on every
+    /// request (issue 13).
+    /// </summary>
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
-        var b = new NpgsqlDataSourceBuilder(connectionString);
+        var given = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            given.MaxAutoPrepare = 64;
+            given.AutoPrepareMinUsages = 2;
+        }
+        var b = new NpgsqlDataSourceBuilder(given.ConnectionString);
         b.UseNetTopologySuite();
         return b.Build();
     }

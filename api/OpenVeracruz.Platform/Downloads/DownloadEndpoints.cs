@@ -83,7 +83,7 @@ public static class DownloadEndpoints
         var l = Find(reg, layer);
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{l.Id}.geojson\"";
         await FeatureStream.WriteAsync(http.Response, ds, l, new FeatureQuery(), "application/geo+json",
-            _ => ",\"name\":" + System.Text.Json.JsonSerializer.Serialize(l.Id) + ",\"attribution\":" + System.Text.Json.JsonSerializer.Serialize(l.Dataset.License.Attribution), ct);
+            (_, _) => ",\"name\":" + System.Text.Json.JsonSerializer.Serialize(l.Id) + ",\"attribution\":" + System.Text.Json.JsonSerializer.Serialize(l.Dataset.License.Attribution), ct);
         await DownloadCounter.CountAsync(ds, $"/downloads/{l.Id}.geojson", CancellationToken.None);
     }
 }

@@ -22,12 +22,16 @@ public static class FeatureStream
     }
 
     /// <summary>
-    /// Writes the collection; <paramref name="footer"/> receives the number of features written and returns
-    /// further top-level members as a JSON fragment starting with a comma (numberReturned, links, …).
+    /// Writes the collection; <paramref name="footer"/> receives the number of features written and whether the query had
+    /// more, and returns further top-level members as a JSON fragment starting with a comma (numberReturned, links, …).
+    /// With <paramref name="peek"/> one row more than the query's limit is read, and not written: it tells that there is more.
     /// </summary>
     public static async Task WriteAsync(HttpResponse response, NpgsqlDataSource db, LayerDefinition layer, FeatureQuery query,
-        string contentType, Func<int, string> footer, CancellationToken ct)
+        string contentType, Func<int, bool, string> footer, CancellationToken ct, bool peek = false)
     {
+        var max = peek && query.Limit > 0 ? query.Limit : int.MaxValue;
+        if (max != int.MaxValue) query = query with { Limit = query.Limit + 1 };
+        var more = false;
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var cmd = LayerSql.Features(conn, layer, query);
         await using var reader = await cmd.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
@@ -38,6 +42,7 @@ public static class FeatureStream
         long pending = 0;
         while (await reader.ReadAsync(ct))
         {
+            if (n == max) { more = true; break; }
             if (n++ > 0) { Encoding.UTF8.GetBytes(",", writer); pending++; }
             pending += Encoding.UTF8.GetBytes(reader.GetString(0), writer);
             if (pending >= FlushBytes)
@@ -46,7 +51,7 @@ public static class FeatureStream
                 pending = 0;
             }
         }
-        Encoding.UTF8.GetBytes("]" + footer(n) + "}", writer);
+        Encoding.UTF8.GetBytes("]" + footer(n, more) + "}", writer);
         await writer.FlushAsync(ct);
     }
 }

@@ -9,7 +9,11 @@ namespace OpenVeracruz.Platform.Layers;
 /// <summary>A property equality filter, value already typed for its column.</summary>
 public sealed record PropertyFilter(LayerPropertyManifest Property, object Value);
 
-/// <summary>What to read from a layer. Limit 0 means every matching feature.</summary>
+/// <summary>
+/// What to read from a layer. Limit 0 means every matching feature. Condition adds a further SQL condition over the
+/// columns of alias t (its values as parameters of the command it is given: a door's filter language); Sort orders by
+/// public properties before the key; Select keeps only those properties in the output.
+/// </summary>
 public sealed record FeatureQuery(
     BBox? BBox = null,
     Crs? BBoxCrs = null,
@@ -19,7 +23,10 @@ public sealed record FeatureQuery(
     object? FeatureId = null,
     int Limit = 0,
     long Offset = 0,
-    DateTime? AsOf = null);
+    DateTime? AsOf = null,
+    Func<NpgsqlCommand, string>? Condition = null,
+    IReadOnlyList<(LayerPropertyManifest Property, bool Descending)>? Sort = null,
+    IReadOnlyList<LayerPropertyManifest>? Select = null);
 
 /// <summary>A tabular read of a layer (datastore): columns, equality filters (any of the values), text, sort, page.</summary>
 public sealed record RecordQuery(
@@ -115,6 +122,7 @@ public static class LayerSql
             cmd.Parameters.Add(new NpgsqlParameter(name, DbType(f.Property)) { Value = f.Value });
             conditions.Add($"t.{Q(f.Property.Name)} = @{name}");
         }
+        if (q.Condition is { } condition) conditions.Add("(" + condition(cmd) + ")");
         return conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
     }
 
@@ -128,9 +136,9 @@ public static class LayerSql
     }
 
     /// <summary>The properties object as compact JSON text, built by concatenation (no 100-argument limit, no reparse).</summary>
-    private static string PropertiesJson(LayerDefinition layer) =>
-        layer.Properties.Count == 0 ? "'{}'" :
-        string.Join(" || ", layer.Properties.Select((p, i) =>
+    private static string PropertiesJson(IReadOnlyList<LayerPropertyManifest> properties) =>
+        properties.Count == 0 ? "'{}'" :
+        string.Join(" || ", properties.Select((p, i) =>
             $"'{(i == 0 ? "{" : ",")}\"{p.Name}\":' || COALESCE(to_json(t.{Q(p.Name)})::text, 'null')")) + " || '}'";
 
     /// <summary>
@@ -144,10 +152,10 @@ public static class LayerSql
         var sb = new StringBuilder();
         sb.Append("SELECT '{\"type\":\"Feature\",\"id\":' || to_json(t.").Append(Q(layer.KeyColumn)).Append(")::text")
           .Append(" || ',\"geometry\":' || COALESCE(ST_AsGeoJSON(").Append(OutputGeometry(layer, crs)).Append(", ").Append(crs.Decimals).Append(", 0), 'null')")
-          .Append(" || ',\"properties\":' || ").Append(PropertiesJson(layer)).Append(" || '}'")
+          .Append(" || ',\"properties\":' || ").Append(PropertiesJson(q.Select ?? layer.Properties)).Append(" || '}'")
           .Append(" FROM ");
         // page first, serialise after: PostgreSQL would otherwise build the JSON of every row OFFSET skips
-        var key = "t." + Q(layer.KeyColumn);
+        var key = string.Join(", ", (q.Sort ?? []).Select(s => $"t.{Q(s.Property.Name)}{(s.Descending ? " DESC" : "")}").Append("t." + Q(layer.KeyColumn)));
         if (q.Limit > 0 || q.Offset > 0)
         {
             sb.Append("(SELECT t.* FROM ").Append(Source(layer, q, cmd)).Append(" t").Append(Where(layer, q, cmd)).Append(" ORDER BY ").Append(key);

@@ -28,9 +28,10 @@ public static class OgcEndpoints
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
         "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
+        .. Cql2Conformance.Classes,
     ];
 
-    private static readonly HashSet<string> ItemParams = ["limit", "offset", "bbox", "bbox-crs", "crs", "f", "datetime"];
+    private static readonly HashSet<string> ItemParams = ["limit", "offset", "bbox", "bbox-crs", "crs", "f", "datetime", .. OgcFilter.Parameters];
 
     public static IEndpointRouteBuilder MapOgcEndpoints(this IEndpointRouteBuilder app)
     {
@@ -187,20 +188,27 @@ public static class OgcEndpoints
         }
 
         var asOf = AsOf(req, l);
-        var query = new FeatureQuery(bbox, bboxCrs, crs, filters, Limit: limit, Offset: offset, AsOf: asOf);
-        var matched = await FeatureStream.CountAsync(ds, l, query, ct);
+        var filter = OgcFilter.Read(req, l);
+        var query = new FeatureQuery(bbox, bboxCrs, crs, filters, Limit: limit, Offset: offset, AsOf: asOf,
+            Condition: filter.Condition, Sort: filter.Sort, Select: filter.Select);
+        // numberMatched only when it is cheap: a page that is not full tells it for free (offset + returned); a plain listing
+        // counts (clients ask it once, with limit=1, for the size of a layer); a selection that fills its page omits it, and
+        // one row read past the page says whether there is a next one (Part 1 lets a server omit numberMatched)
+        long? matched = (bbox is null && filters.Count == 0 && asOf is null && filter.Condition is null) || filter.HasArithmetic
+            ? await FeatureStream.CountAsync(ds, l, query, ct) : null;
         var self = $"{Base(req)}/collections/{l.Id}/items";
         http.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
-        await FeatureStream.WriteAsync(http.Response, ds, l, query, GeoJson, n =>
+        await FeatureStream.WriteAsync(http.Response, ds, l, query, GeoJson, (n, more) =>
         {
             var links = new JsonArray(
                 Link(self + QueryString(req, null), "self", GeoJson, "Esta página"),
                 Link($"{Base(req)}/collections/{l.Id}", "collection", "application/json", l.Title));
-            if (offset + n < matched) links.Add(Link(self + QueryString(req, offset + limit), "next", GeoJson, "Página siguiente"));
+            if (matched is { } m ? offset + n < m : more) links.Add(Link(self + QueryString(req, offset + limit), "next", GeoJson, "Página siguiente"));
             if (offset > 0) links.Add(Link(self + QueryString(req, Math.Max(0, offset - limit)), "prev", GeoJson, "Página anterior"));
+            var count = matched ?? (more ? null : offset + n);
             return string.Create(CultureInfo.InvariantCulture,
-                $",\"numberMatched\":{matched},\"numberReturned\":{n},\"timeStamp\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\",\"links\":{links.ToJsonString()}");
-        }, ct);
+                $"{(count is { } c ? $",\"numberMatched\":{c}" : "")},\"numberReturned\":{n},\"timeStamp\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\",\"links\":{links.ToJsonString()}");
+        }, ct, peek: true);
     }
 
     /// <summary>datetime: an instant selects the versions valid then, for layers that keep versions; others ignore it.</summary>

@@ -55,6 +55,15 @@ public static class OgcOpenApi
             ["crs"] = Param("crs", "CRS de la respuesta", new JsonObject { ["type"] = "string", ["format"] = "uri", ["enum"] = crsEnum.DeepClone() }),
             ["datetime"] = Param("datetime", "Instante RFC 3339 (o fecha): las versiones vigentes entonces, en capas con historial",
                 new JsonObject { ["type"] = "string" }),
+            ["filter"] = Param("filter", "Filtro CQL2 (Part 3) sobre las propiedades consultables: texto (cql2-text) o JSON (cql2-json)", new JsonObject { ["type"] = "string" }),
+            // GDAL 3.6 sends its -where to the server as a filter when this enum lists "cql-text"
+            ["filter-lang"] = Param("filter-lang", "Lenguaje del filtro (cql-text: el nombre que usa GDAL 3.6 para CQL2-text)",
+                new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(OgcFilter.Languages.Select(x => (JsonNode)x).ToArray()), ["default"] = "cql2-text" }),
+            ["filter-crs"] = Param("filter-crs", "CRS de las geometrías del filtro (CRS84 por omisión)", new JsonObject { ["type"] = "string", ["format"] = "uri", ["enum"] = crsEnum.DeepClone() }),
+            ["sortby"] = Param("sortby", "Orden: propiedades separadas por comas, con - para descendente (p. ej. -land_area_m2,clave)",
+                new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" } }),
+            ["properties"] = Param("properties", "Propiedades a devolver, separadas por comas",
+                new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" } }),
         };
         var paths = new JsonObject
         {
@@ -64,7 +73,8 @@ public static class OgcOpenApi
         };
         foreach (var l in registry.All)
         {
-            var itemParams = new JsonArray(Ref("limit"), Ref("offset"), Ref("bbox"), Ref("bbox-crs"), Ref("crs"));
+            var itemParams = new JsonArray(Ref("limit"), Ref("offset"), Ref("bbox"), Ref("bbox-crs"), Ref("crs"),
+                Ref("filter"), Ref("filter-lang"), Ref("filter-crs"), Ref("sortby"), Ref("properties"));
             if (LayerSql.HasVersions(l)) itemParams.Add(Ref("datetime"));
             foreach (var p in l.Properties)
                 itemParams.Add(Param(p.Name, $"Filtro por igualdad: {p.Title}", new JsonObject { ["type"] = OgcSchemas.JsonType(p) }));

@@ -82,12 +82,31 @@ public class GdalClientTests(GisClients f)
             Assert.True(exit2 == 0, output);
             Assert.DoesNotContain("Failed to parse", output);
             Assert.Equal([clave], await ClavesAsync(gpkg));
-            // evaluated by the server (clave is a query parameter of the items path), not by GDAL over the whole layer
+            // evaluated by the server (GDAL sends its -where as a CQL2-text filter), not by GDAL over the whole layer
             var items = requests.To("/ogc/collections/parcels/items");
-            Assert.Contains(items, t => t.Contains($"clave={clave}"));
+            Assert.Contains(items, t => t.Contains($"filter=clave = '{clave}'"));
             Assert.True(items.Count <= 3, string.Join("\n", items));
         }
         finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public async Task Gdal_pushes_a_compound_where_to_the_server_as_a_cql2_filter()
+    {
+        const string where = "land_use = 'comercial' AND block > 10 AND land_area_m2 > 250";
+        var expected = await f.ScalarAsync<long>($"SELECT count(*) FROM cadastre.parcels WHERE {where}");
+        Assert.True(expected > 0);
+        using var requests = new ServerRequests(f);
+        var (exit, csv) = await RunAsync("ogr2ogr", "-f", "CSV", "/vsistdout/", "-oo", "PAGE_SIZE=1000", Ogc, "parcels", "-where", where);
+        Assert.True(exit == 0, csv);
+        Assert.Equal(expected, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.Contains("comercial")));
+        // the server selected them: one page, its filter the whole where clause
+        var items = requests.To("/ogc/collections/parcels/items");
+        var filtered = Assert.Single(items, t => t.Contains("filter="));
+        Assert.Contains("land_use = 'comercial'", filtered);
+        Assert.Contains("block > 10", filtered);
+        Assert.Contains("land_area_m2 > 250", filtered);
+        Assert.Contains("filter-lang=cql-text", filtered);
     }
 
     [Fact]
