@@ -24,7 +24,8 @@ public sealed class CachedTileConfig : IEntityTypeConfiguration<CachedTile>
 {
     public void Configure(EntityTypeBuilder<CachedTile> b)
     {
-        b.ToTable("cache", "tiles");
+        // a cache: no WAL (it is emptied by a crash, and refills), and tiles stored as they are (MVT hardly compresses)
+        b.ToTable("cache", "tiles").IsUnlogged();
         b.HasKey(t => new { t.Layer, t.Z, t.X, t.Y });
         b.Property(t => t.Layer).HasColumnName("layer");
         b.Property(t => t.Z).HasColumnName("z");

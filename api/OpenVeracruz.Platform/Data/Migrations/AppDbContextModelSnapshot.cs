@@ -2251,6 +2251,8 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.HasIndex("UsedAt");
 
                     b.ToTable("cache", "tiles");
+
+                    NpgsqlEntityTypeBuilderExtensions.IsUnlogged(b, true);
                 });
 
             modelBuilder.Entity("OpenVeracruz.Platform.Wifi.HourlyReport", b =>
