@@ -116,6 +116,7 @@ public sealed class DatasetLoader(NpgsqlDataSource db, LayerRegistry registry, I
         await LayerLoader.Exec(conn, tx, "INSERT INTO private.owners (parcel_id, clave, full_name, curp, phone, email) SELECT p.id, p.clave, o.full_name, o.curp, o.phone, o.email FROM owner_load o JOIN cadastre.parcels p USING (clave); " +
             OpenVeracruz.Platform.Cadastre.ParcelVersionSql.InitialVersions + OpenVeracruz.Platform.Cadastre.TariffVersionSql.Sync + " ANALYZE cadastre.parcels; ANALYZE cadastre.parcel_versions;", ct);
         await LayerLoader.RecordLoadAsync(conn, tx, layer.Dataset.Id, hash, n, ct);
+        await OpenVeracruz.Platform.Tiles.TileCache.ForgetLayerAsync(conn, tx, layer.Id, ct);
         await tx.CommitAsync(ct);
         log.LogInformation("Generated {N} synthetic parcels in {Seconds:F1} s", n, (DateTime.UtcNow - started).TotalSeconds);
         return new LoadReport(layer.Dataset.Id, false, n, 0, 0);

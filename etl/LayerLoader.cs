@@ -9,6 +9,7 @@ using Npgsql;
 using NpgsqlTypes;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Tiles;
 
 namespace OpenVeracruz.Etl;
 
@@ -178,6 +179,8 @@ public static class LayerLoader
         }
         // CASCADE: the datastore views on the old table go with it; the caller (or the catalog sync) recreates them
         await Exec(conn, tx, $"DROP TABLE IF EXISTS {layer.QualifiedTable} CASCADE; ALTER TABLE {q(layer.Schema)}.{q(staging)} RENAME TO {q(layer.Table)}; ANALYZE {layer.QualifiedTable};", ct);
+        // every cached vector tile of the layer goes with the old rows, in the same transaction
+        await TileCache.ForgetLayerAsync(conn, tx, layer.Id, ct);
         return n;
     }
 

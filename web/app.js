@@ -7,7 +7,6 @@ import { fixed, money } from '/lib/format.js';
 window.ovReady = false;
 
 const CLAVE_RE = /^\d{3}-\d{4}-\d{3}$/;
-const PARCEL_DEBOUNCE_MS = 250;
 
 // Uso de suelo (propiedad `land_use` de los predios): clave normalizada, etiqueta, color.
 const LAND_USES = [
@@ -38,11 +37,12 @@ initLayerToggle();
 // la página lo dice y la búsqueda sigue respondiendo.
 let L = null;
 let mapLib = null;
+let tiles = null; // lib/vectortiles.js: null si no se pudo cargar
 let historyModule = null;
 let config = null;
 let map = null;
 let highlight = null;
-let parcelState = null; // { def, layer, minZoom, enabled, timer, controller }
+let parcelState = null; // { def, layer, minZoom, enabled }
 let infoController = null;
 const overlays = new Map(); // id -> L.Layer
 window.ovLayers = overlays;
@@ -61,6 +61,12 @@ async function init() {
     return;
   }
   L = mapLib.L;
+  try {
+    tiles = await import('/lib/vectortiles.js');
+  } catch (err) {
+    console.error(err);
+    showAppError('No se pudo cargar la biblioteca de teselas: los predios y las áreas no se mostrarán.');
+  }
   try {
     config = await mapLib.mapConfig();
   } catch (err) {
@@ -124,11 +130,15 @@ async function setupLayers(defs) {
   const sorted = [...defs].sort((a, b) => (a.kind === 'cadastre') - (b.kind === 'cadastre'));
   const loads = sorted.map((def) => {
     if (def.attribution) sources.add(String(def.attribution));
+    // capas de puntos (pocas, con nombre al pasar el cursor) en GeoJSON; áreas, líneas y predios en teselas vectoriales
+    if (!tiles) return def.kind === 'cadastre' ? Promise.resolve() : loadReferenceLayer(def);
     if (def.kind === 'cadastre') {
       setupParcels(def);
       return Promise.resolve();
     }
-    return loadReferenceLayer(def);
+    if (/Point/.test(def.geometryType || '')) return loadReferenceLayer(def);
+    tileReferenceLayer(def);
+    return Promise.resolve();
   });
   const footerText = normalizeKey(el.siteFooter.textContent);
   el.footerSources.textContent = [...sources].filter((t) => !footerText.includes(normalizeKey(t).replace(/\.$/, ''))).join(' · ');
@@ -190,29 +200,42 @@ async function loadReferenceLayer(def) {
   }
 }
 
+// Áreas y límites de referencia en teselas vectoriales, con el mismo estilo que tenían en GeoJSON.
+function tileReferenceLayer(def) {
+  const style = mapLib.referenceStyle(def.geometryType, def.id);
+  const outline = tiles.symbols.line({ color: style.color, width: style.weight, opacity: style.opacity });
+  const paintRules = style.fill === false ? [{ dataLayer: def.id, symbolizer: outline }]
+    : [{ dataLayer: def.id, symbolizer: tiles.symbols.fill({ fill: style.fillColor, opacity: style.fillOpacity }) }, { dataLayer: def.id, symbolizer: outline }];
+  const layer = tiles.vectorTileLayer(def, {
+    paintRules, pane: style.kind === 'line' ? 'ovLines' : 'ovAreas', attribution: escapeHtml(def.attribution || ''),
+  });
+  overlays.set(def.id, layer);
+  addLayerCheckbox(def, layer, style, (on) => (on ? layer.addTo(map) : layer.remove()));
+}
+
+// Todos los predios, desde el zoom mínimo de la capa (14), en teselas vectoriales: sin tope de elementos por vista.
+// Bajo el zoom 15 las teselas sólo traen la clave (se dibujan en un color); desde el 15, el uso de suelo colorea.
 function setupParcels(def) {
   const minZoom = Number.isFinite(def.minZoom) && def.minZoom > 0 ? def.minZoom : config.parcelMinZoom;
-  const layer = L.geoJSON(null, {
+  const color = (z, f) => landUseColor(f && f.props && f.props.land_use);
+  const layer = tiles.vectorTileLayer(def, {
+    minZoom, pane: 'overlayPane',
     attribution: escapeHtml(def.attribution || 'Predios: datos sintéticos de demostración'),
-    style: (f) => ({ color: landUseColor(f.properties && f.properties.land_use), weight: 1, opacity: 0.9, fillOpacity: 0.08 }),
-    onEachFeature: (feature, lyr) => {
-      lyr.on('click', (e) => {
-        L.DomEvent.stopPropagation(e);
-        const clave = (feature.properties && feature.properties.clave) || feature.id;
-        if (clave) lookupParcel(`/api/cadastre/parcels/${encodeURIComponent(clave)}`);
-      });
-    },
+    paintRules: [
+      { dataLayer: def.id, symbolizer: tiles.symbols.fill({ fill: color, opacity: 0.08 }) },
+      { dataLayer: def.id, symbolizer: tiles.symbols.line({ color, width: 1, opacity: 0.9 }) },
+    ],
   });
-  parcelState = { def, layer, minZoom, enabled: false, timer: null, controller: null };
+  parcelState = { def, layer, minZoom, enabled: false };
   overlays.set(def.id, layer);
   addLayerCheckbox(def, layer, { kind: 'area', color: LAND_USE_COLORS.habitacional, fillColor: 'transparent' }, (on) => {
     parcelState.enabled = on;
     if (on) layer.addTo(map); else layer.remove();
-    refreshParcels(true);
+    updateZoomHint();
   });
   appendLandUseLegend();
-  map.on('moveend', () => refreshParcels(false));
-  refreshParcels(true);
+  map.on('zoomend', updateZoomHint);
+  updateZoomHint();
 }
 
 function appendLandUseLegend() {
@@ -234,42 +257,9 @@ function setZoomHint(text) {
   el.zoomHint.hidden = !text;
 }
 
-function refreshParcels(immediate) {
+function updateZoomHint() {
   const st = parcelState;
-  if (!st) return;
-  clearTimeout(st.timer);
-  if (!st.enabled || map.getZoom() < st.minZoom) {
-    if (st.controller) st.controller.abort();
-    st.layer.clearLayers();
-    setZoomHint(st.enabled ? 'Acerque el mapa para ver los predios' : '');
-    return;
-  }
-  setZoomHint('');
-  st.timer = setTimeout(loadParcels, immediate ? 0 : PARCEL_DEBOUNCE_MS);
-}
-
-async function loadParcels() {
-  const st = parcelState;
-  if (st.controller) st.controller.abort();
-  const controller = new AbortController();
-  st.controller = controller;
-  const b = map.getBounds();
-  const limit = Number(config.maxFeaturesPerRequest) || 2000;
-  const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(6)).join(',');
-  try {
-    const data = await fetchJson(withQuery(st.def.itemsUrl, { bbox, limit }), controller.signal);
-    if (controller.signal.aborted) return;
-    st.layer.clearLayers();
-    st.layer.addData(data);
-    const count = Array.isArray(data.features) ? data.features.length : 0;
-    setZoomHint(count >= limit ? `Se muestran sólo ${count} predios; acerque el mapa para verlos todos.` : '');
-  } catch (err) {
-    if (err.name === 'AbortError') return;
-    console.warn('Predios:', err);
-    setZoomHint(`No se pudieron cargar los predios. ${err.message}`);
-  } finally {
-    if (st.controller === controller) st.controller = null;
-  }
+  setZoomHint(st && st.enabled && map.getZoom() < st.minZoom ? 'Acerque el mapa para ver los predios' : '');
 }
 
 function initLayerToggle() {
@@ -282,7 +272,16 @@ function initLayerToggle() {
 }
 
 // ---------- consulta de predios ----------
+// El predio dibujado bajo el clic (su clave viene en la tesela) se pide por su clave; si no hay uno dibujado (capa
+// apagada, teselas aún en camino), se pregunta a la API qué predio hay en ese punto.
 function onMapClick(e) {
+  const st = parcelState;
+  const drawn = st && st.enabled && map.getZoom() >= st.minZoom ? tiles.featuresAt(st.layer, e.latlng)[st.def.id] : null;
+  const clave = drawn && drawn.length ? drawn[0].clave : null;
+  if (clave) {
+    lookupParcel(`/api/cadastre/parcels/${encodeURIComponent(clave)}`);
+    return;
+  }
   const { lat, lng } = e.latlng;
   lookupParcel(withQuery('/api/cadastre/parcels/at', { lon: lng.toFixed(7), lat: lat.toFixed(7) }));
 }

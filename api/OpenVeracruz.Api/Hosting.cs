@@ -10,6 +10,7 @@ using OpenVeracruz.Platform.Jobs;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.OData;
 using OpenVeracruz.Platform.Ogc;
+using OpenVeracruz.Platform.Tiles;
 using OpenVeracruz.Platform.Wifi;
 
 namespace OpenVeracruz.Api;
@@ -31,6 +32,7 @@ public static class Hosting
         s.AddCadastre(config);
         s.AddCatalog(config);
         s.AddOgc(config);
+        s.AddTiles(config);
         s.AddODataDoor(config);
         s.AddDataLoading(config);
         s.AddAppointments(config);
@@ -55,6 +57,7 @@ public static class Hosting
         app.MapLayers();
         app.MapCadastre();
         app.MapOgc();
+        app.MapTiles();
         app.MapDownloads();
         app.MapCatalog();
         app.MapStaffAccounts();

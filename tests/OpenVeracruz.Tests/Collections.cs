@@ -20,3 +20,4 @@ namespace OpenVeracruz.Tests;
 [CollectionDefinition(nameof(WifiSpaces))] public sealed class WifiSpaces : PlatformFixture, ICollectionFixture<WifiSpaces>;
 [CollectionDefinition(nameof(CeroFilasBackOffice))] public sealed class CeroFilasBackOffice : PlatformFixture, ICollectionFixture<CeroFilasBackOffice>;
 [CollectionDefinition(nameof(Cql2Filtering))] public sealed class Cql2Filtering : PlatformFixture, ICollectionFixture<Cql2Filtering>;
+[CollectionDefinition(nameof(VectorTiles))] public sealed class VectorTiles : PlatformFixture, ICollectionFixture<VectorTiles>;

@@ -8,7 +8,7 @@ export { L };
 
 export const DEFAULT_MAP_CONFIG = Object.freeze({
   tileUrl: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', tileAttribution: '© OpenStreetMap contributors',
-  center: [19.17, -96.14], zoom: 12, parcelMinZoom: 16, maxFeaturesPerRequest: 2000,
+  center: [19.17, -96.14], zoom: 12, parcelMinZoom: 14,
 });
 const TILE_ERRORS_BEFORE_NOTICE = 3;
 

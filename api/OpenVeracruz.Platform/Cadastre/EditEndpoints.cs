@@ -13,6 +13,7 @@ using Npgsql;
 using OpenVeracruz.Platform.Auth;
 using OpenVeracruz.Platform.Shared;
 using OpenVeracruz.Platform.Data;
+using OpenVeracruz.Platform.Tiles;
 
 namespace OpenVeracruz.Platform.Cadastre;
 
@@ -105,6 +106,9 @@ public static class EditEndpoints
     }
 
     public static string ETag(int version) => $"\"v{version}\"";
+
+    /// <summary>The cadastre's layer id in the registry (datasets/predios-sinteticos): its tiles are invalidated by an approval.</summary>
+    public const string ParcelLayerId = "parcels";
 
     private static async Task<Results<Created<EditView>, ProblemHttpResult>> Propose(EditRequest body, HttpRequest req, ClaimsPrincipal user,
         AppDbContext db, IOptions<EditingOptions> options, CancellationToken ct)
@@ -226,6 +230,7 @@ public static class EditEndpoints
                             $"El predio {targets[i]} cambió desde que se propuso la edición (versión {edit.BaseVersions[i]} → {(p is null ? "baja" : p.Version)}): vuelva a proponerla");
                 }
             var ordered = edit.Kind == EditKind.Create ? [] : targets.Select(t => parcels.Single(p => p.Clave == t)).ToList();
+            var before = ordered.Select(p => p.Geom.EnvelopeInternal.Copy()).ToList();
             var plan = await ParcelEditor.PlanAsync(db, edit, ordered, options.Value, ct);
             try
             {
@@ -237,6 +242,9 @@ public static class EditEndpoints
                 throw new DomainRuleException("A clave catastral of this edit was taken by another edit meanwhile: approve it again",
                     "Otra edición tomó mientras tanto una clave catastral de esta edición: vuelva a aprobarla");
             }
+            // the vector tiles over the old and the new shapes, at every zoom, are rebuilt on their next request
+            var touched = before.Concat(plan.Changed.Concat(plan.Created).Select(p => p.Geom.EnvelopeInternal));
+            await TileCache.ForgetAreasAsync(db, ParcelLayerId, touched.Select(e => (e.MinX, e.MinY, e.MaxX, e.MaxY)), ct);
             await tx.CommitAsync(ct);
         }
         // after the commit, never inside the transaction: see SupersedeStaleAsync. The approval stands even if this fails

@@ -10,6 +10,8 @@ using Npgsql;
 using OpenVeracruz.Platform.Auth;
 using OpenVeracruz.Platform.Shared;
 using OpenVeracruz.Platform.Data;
+using OpenVeracruz.Platform.Tiles;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace OpenVeracruz.Platform.Cadastre;
 
@@ -244,10 +246,24 @@ public static class TariffEndpoints
                 INSERT INTO cadastre.tariff_versions (kind, code, version, name, value, valid_from, changed_by, reason, source_document, parcels_revalued)
                 VALUES (@kind, @code, @version, @name, @value, @now, @who, @reason, @source, @revalued);
                 """, [.. args.Select(Clone), P("version", next.Version), P("revalued", revalued)], ct);
+            if (revalued > 0) await ForgetRepricedTilesAsync(db, t.ParcelColumn, key, ct);
             await tx.CommitAsync(ct);
         }
         request.HttpContext.Response.Headers.ETag = EditEndpoints.ETag(next.Version);
         return TypedResults.Ok(t.View(next));
+    }
+
+    /// <summary>The parcels' vector tiles over the repriced parcels (their values are in the tiles from zoom 15) are rebuilt on their next request.</summary>
+    private static async Task ForgetRepricedTilesAsync(AppDbContext db, string parcelColumn, string code, CancellationToken ct)
+    {
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var cmd = new NpgsqlCommand($"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) e FROM cadastre.parcels WHERE {parcelColumn} = @code) s",
+            conn, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        cmd.Parameters.Add(P("code", code));
+        (double, double, double, double)? area = null;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            if (await r.ReadAsync(ct) && !r.IsDBNull(0)) area = (r.GetDouble(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3));
+        if (area is { } a) await TileCache.ForgetAreasAsync(db, EditEndpoints.ParcelLayerId, [a], ct);
     }
 
     // a parameter belongs to one command: each statement gets copies

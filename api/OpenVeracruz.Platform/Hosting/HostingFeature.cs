@@ -61,7 +61,7 @@ public static class HostingFeature
             app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
             // browser libraries from npm (web/package.json), served from their dist folders
-            foreach (var (path, dist) in new[] { ("/vendor/leaflet", "leaflet/dist"), ("/vendor/geoman", "@geoman-io/leaflet-geoman-free/dist") })
+            foreach (var (path, dist) in new[] { ("/vendor/leaflet", "leaflet/dist"), ("/vendor/geoman", "@geoman-io/leaflet-geoman-free/dist"), ("/vendor/protomaps", "protomaps-leaflet/dist") })
             {
                 var folder = Path.Combine(web, "node_modules", dist);
                 if (Directory.Exists(folder))

@@ -55,6 +55,8 @@ public sealed record DatasetManifest(
         if (Layer.Versions is { } v && (v.Split('.') is not [var vs, var vt] || !Identifier.IsMatch(vs) || !Identifier.IsMatch(vt)))
             throw new InvalidDataException($"{path}: layer.versions must be schema.table in lower-case letters, digits and _");
         if (Layer.Properties.All(p => p.Name != Layer.Key)) throw new InvalidDataException($"{path}: layer.key must be one of its properties");
+        if (Layer.Tiles is { } tiles && (tiles.FullFromZoom is < 0 or > 24 || tiles.LowZoomProperties.Any(n => Layer.Properties.All(p => p.Name != n))))
+            throw new InvalidDataException($"{path}: layer.tiles.fullFromZoom must be 0..24 and lowZoomProperties may only name properties of the layer");
         if (Layer.OData is { } odata)
         {
             if (odata.EntitySet is { } set && !ODataIdentifier.IsMatch(set))
@@ -86,7 +88,14 @@ public sealed record LayerManifest(
     LayerJoin? Join,
     LayerPropertyManifest[] Properties,
     string? Versions = null,
-    [property: JsonPropertyName("odata")] LayerODataManifest? OData = null);
+    [property: JsonPropertyName("odata")] LayerODataManifest? OData = null,
+    LayerTilesManifest? Tiles = null);
+
+/// <summary>
+/// How the layer's vector tiles thin their attributes: below <c>fullFromZoom</c> a tile carries only
+/// <c>lowZoomProperties</c> (the key is always carried). Without the block every tile carries every public property.
+/// </summary>
+public sealed record LayerTilesManifest(int FullFromZoom, string[] LowZoomProperties);
 
 /// <summary>
 /// The layer's names on the OData door, when they differ from the default (PascalCase of the snake_case name):

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Npgsql;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
+using OpenVeracruz.Platform.Tiles;
 
 namespace OpenVeracruz.Platform.Ogc;
 
@@ -29,6 +30,7 @@ public static class OgcEndpoints
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
         "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
         .. Cql2Conformance.Classes,
+        .. TileEndpoints.ConformanceClasses,
     ];
 
     private static readonly HashSet<string> ItemParams = ["limit", "offset", "bbox", "bbox-crs", "crs", "f", "datetime", .. OgcFilter.Parameters];
@@ -69,7 +71,8 @@ public static class OgcEndpoints
                 Link(b, "self", "application/json", "Esta página / This document"),
                 Link(b + "/api", "service-desc", OpenApiType, "Definición OpenAPI 3.0"),
                 Link(b + "/conformance", "conformance", "application/json", "Clases de conformidad"),
-                Link(b + "/collections", "data", "application/json", "Colecciones")),
+                Link(b + "/collections", "data", "application/json", "Colecciones"),
+                Link(b + "/tileMatrixSets", TileEndpoints.TilingSchemesRel, "application/json", "Conjuntos de matrices de teselas")),
         });
     }
 
@@ -110,7 +113,8 @@ public static class OgcEndpoints
                 Link(self + "/schema", "http://www.opengis.net/def/rel/ogc/1.0/schema", OgcSchemas.MediaType, "Esquema de las propiedades"),
                 // "describedBy" spelt as GDAL 3.6 compares it (relation types are case-insensitive, RFC 8288)
                 Link(self + "/feature-schema", "describedBy", OgcSchemas.MediaType, "Esquema JSON de un elemento GeoJSON"),
-                Link(l.Dataset.License.Url, "license", "text/html", l.Dataset.License.Title)),
+                Link(l.Dataset.License.Url, "license", "text/html", l.Dataset.License.Title),
+                TileEndpoints.CollectionLink(self)),
         };
     }
 

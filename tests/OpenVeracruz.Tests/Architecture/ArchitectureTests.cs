@@ -19,16 +19,17 @@ public sealed class ArchitectureTests
     {
         // infrastructure: Shared knows nothing of the rest; Data's context is partial, each feature adds its DbSets in its own part
         ["Shared"] = [],
-        ["Data"] = ["Shared", "Auth", "Cadastre", "Catalog", "Appointments", "Wifi"],
+        ["Data"] = ["Shared", "Auth", "Cadastre", "Catalog", "Appointments", "Wifi", "Tiles"],
         ["Hosting"] = ["Shared"],
         ["Jobs"] = ["Shared", "Data", "Auth"],
         // features
         ["Auth"] = ["Shared", "Data"],
         ["Layers"] = ["Shared", "Data"],
-        ["Cadastre"] = ["Shared", "Data", "Auth", "Layers"],
+        ["Cadastre"] = ["Shared", "Data", "Auth", "Layers", "Tiles"], // an approved edit or a repricing invalidates the parcels' cached tiles it touches
         ["Catalog"] = ["Shared", "Data", "Auth", "Layers", "Jobs"],
         ["Downloads"] = ["Shared", "Data", "Layers"],
-        ["Ogc"] = ["Shared", "Data", "Layers"],
+        ["Ogc"] = ["Shared", "Data", "Layers", "Tiles"], // the tiles' conformance classes and links in the Features documents
+        ["Tiles"] = ["Shared", "Data", "Layers"],
         ["OData"] = ["Shared", "Data", "Layers"],
         ["Appointments"] = ["Shared", "Data", "Auth", "Layers", "Jobs"], // parcels (a clave's location) only through the public layer registry
         ["Wifi"] = ["Shared", "Data", "Auth"],

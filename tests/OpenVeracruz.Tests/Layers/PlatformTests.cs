@@ -18,7 +18,8 @@ public class PlatformTests(Doors f)
         Assert.Equal(registry.Datasets.Count(d => d.Layer is not null), layers.Keys.Count(k => !k.StartsWith("u_", StringComparison.Ordinal))); // u_…: uploads
         Assert.All(new HashSet<string> { "parcels", "localities", "municipalities", "census_localities_2020", "state_municipalities_2020" }, n => Assert.Contains(n, layers.Keys));
         Assert.True(layers["parcels"].GetProperty("synthetic").GetBoolean());
-        Assert.Equal(16, layers["parcels"].GetProperty("minZoom").GetInt32());
+        Assert.Equal(14, layers["parcels"].GetProperty("minZoom").GetInt32()); // every parcel from z14, in vector tiles
+        Assert.Equal("/ogc/collections/parcels/tiles/WebMercatorQuad/{z}/{y}/{x}", layers["parcels"].GetProperty("tilesUrl").GetString());
         Assert.Contains("INEGI", layers["localities"].GetProperty("attribution").GetString());
         Assert.Equal("/ogc/collections/localities/items", layers["localities"].GetProperty("itemsUrl").GetString());
     }
@@ -169,6 +170,30 @@ public class PlatformTests(Doors f)
             "/ogc/collections/wifi_sites/items", "/downloads/wifi_sites.csv", "/odata/WifiSites", "/api/wifi/indicator?year=2025",
             "/downloads/wifi_connections_daily.csv", "/downloads/wifi_connections_monthly.geojson", "/odata/WifiConnectionsMonthly",
         };
+        // vector tiles: their metadata as text, and the tiles decoded (attribute names and values) at a thinned and a full zoom
+        var tileTexts = new List<(string Url, string Text)>();
+        foreach (var layer in new[] { "parcels", "wifi_sites", "offices", "wifi_connections_daily" })
+        {
+            foreach (var meta in new[] { "tiles", "tiles/WebMercatorQuad", "tiles/WebMercatorQuad/tilejson.json" })
+                tileTexts.Add(($"/ogc/collections/{layer}/{meta}", await f.Http.GetStringAsync($"/ogc/collections/{layer}/{meta}")));
+            foreach (var z in new[] { 12, 14, 16 })
+            {
+                var t = OpenVeracruz.Platform.Tiles.TileMath.At(z, lon, lat);
+                var url = $"/ogc/collections/{layer}/tiles/WebMercatorQuad/{z}/{t.Y}/{t.X}";
+                var bytes = await f.Http.GetByteArrayAsync(url);
+                var tile = new NetTopologySuite.IO.VectorTiles.Mapbox.MapboxTileReader().Read(new MemoryStream(bytes), new NetTopologySuite.IO.VectorTiles.Tiles.Tile(t.X, t.Y, t.Z));
+                tileTexts.Add((url, string.Join("\n", tile.Layers.SelectMany(l => l.Features).SelectMany(x => x.Attributes.GetNames().Select(n => $"{n}={x.Attributes[n]}")))));
+            }
+        }
+        Assert.Contains(tileTexts, t => t.Text.Contains($"clave={clave}"));
+        foreach (var (url, body) in tileTexts)
+        {
+            foreach (var s in secrets) Assert.DoesNotContain(s, body);
+            Assert.DoesNotContain("curp", body, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotMatch("ovw_[0-9a-f]{8}", body);
+            Assert.DoesNotContain("last_heartbeat", body, StringComparison.OrdinalIgnoreCase);
+            Assert.False(string.IsNullOrEmpty(url));
+        }
         foreach (var url in urls)
         {
             var body = await f.Http.GetStringAsync(url);

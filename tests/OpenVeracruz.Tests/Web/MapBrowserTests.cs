@@ -23,6 +23,49 @@ public class MapBrowserTests(MapBrowser f) : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Pixels painted (alpha &gt; 0) on the tile canvases under a selector: what protomaps-leaflet drew there.</summary>
+    private static async Task<int> PaintedAsync(IPage page, string canvases) => await page.EvaluateAsync<int>($$"""
+        () => [...document.querySelectorAll('{{canvases}}')].reduce((n, c) => {
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+          return n;
+        }, 0)
+        """);
+
+    [Fact]
+    public async Task At_zoom_14_every_parcel_comes_in_vector_tiles_and_a_click_opens_the_one_under_it()
+    {
+        var (_, lon, lat) = await f.SomeParcelAsync();
+        var page = await OpenAsync(360, 740);
+        var tileResponses = new List<IResponse>();
+        page.Response += (_, r) => { if (r.Url.Contains("/ogc/collections/parcels/tiles/WebMercatorQuad/14/")) lock (tileResponses) tileResponses.Add(r); };
+        var inv = CultureInfo.InvariantCulture;
+        await page.EvaluateAsync($"() => window.ovMap.setView([{lat.ToString(inv)}, {lon.ToString(inv)}], 14, {{ animate: false }})");
+        await page.WaitForFunctionAsync("() => window.ovMap.getZoom() === 14");
+        // the parcels are drawn from z14 tiles (no "acerque el mapa", no 2,000-parcel page)
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('.leaflet-overlay-pane canvas.leaflet-tile').length > 0", null, new() { Timeout = 20_000 });
+        for (var i = 0; i < 100 && await PaintedAsync(page, ".leaflet-overlay-pane canvas.leaflet-tile") < 200; i++) await page.WaitForTimeoutAsync(100);
+        Assert.True(await PaintedAsync(page, ".leaflet-overlay-pane canvas.leaflet-tile") >= 200, "parcels painted on the tile canvases");
+        Assert.True(await page.IsHiddenAsync("#zoom-hint"));
+        IResponse[] seen;
+        lock (tileResponses) seen = [.. tileResponses];
+        Assert.NotEmpty(seen);
+        Assert.Contains(seen, r => r.Status == 200 && r.Headers["content-type"] == "application/vnd.mapbox-vector-tile");
+        Assert.All(seen, r => Assert.True(r.Status is 200 or 204, $"{r.Url}: {r.Status}"));
+
+        // a click at the centre opens the parcel drawn there, the one that holds the clicked point
+        var map = await page.QuerySelectorAsync("#map");
+        var box = (await map!.BoundingBoxAsync())!;
+        var clicked = await page.EvaluateAsync<double[]>($"() => {{ const p = window.ovMap.containerPointToLatLng([{(box.Width / 2).ToString(inv)}, {(box.Height / 2).ToString(inv)}]); return [p.lng, p.lat]; }}");
+        var expected = await f.ScalarAsync<string>("SELECT clave FROM cadastre.parcels WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint(@x, @y), 4326))", ("x", clicked[0]), ("y", clicked[1]));
+        var byClave = page.WaitForRequestAsync(r => r.Url.EndsWith($"/api/cadastre/parcels/{expected}"), new() { Timeout = 15_000 });
+        await page.Mouse.ClickAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
+        await byClave; // fetched by the clave the tile carries
+        await page.WaitForSelectorAsync("#info-panel .clave", new() { State = WaitForSelectorState.Visible, Timeout = 15_000 });
+        Assert.Equal(expected, (await page.TextContentAsync("#info-panel .clave"))?.Trim());
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"), "no horizontal scroll at 360 px");
+    }
+
     [Fact]
     public async Task Citizen_clicks_a_parcel_and_sees_its_information()
     {
@@ -31,8 +74,8 @@ public class MapBrowserTests(MapBrowser f) : IAsyncLifetime
         Assert.Equal("es", await page.GetAttributeAsync("html", "lang"));
         var inv = CultureInfo.InvariantCulture;
         await page.EvaluateAsync($"() => window.ovMap.setView([{lat.ToString(inv)}, {lon.ToString(inv)}], 19, {{ animate: false }})");
-        // parcels are fetched by bbox once zoomed in: wait until the one under the centre is drawn
-        await page.WaitForFunctionAsync("() => document.querySelectorAll('.leaflet-overlay-pane path').length > 10", null, new() { Timeout = 20_000 });
+        // parcels come in vector tiles: wait until they are painted
+        for (var i = 0; i < 100 && await PaintedAsync(page, ".leaflet-overlay-pane canvas.leaflet-tile") < 200; i++) await page.WaitForTimeoutAsync(100);
         var map = await page.QuerySelectorAsync("#map");
         var box = (await map!.BoundingBoxAsync())!;
         await page.Mouse.ClickAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
@@ -67,8 +110,11 @@ public class MapBrowserTests(MapBrowser f) : IAsyncLifetime
     public async Task Bundled_boundaries_show_without_base_tiles()
     {
         var page = await OpenAsync();
-        // the test host's tile server is unreachable: the INEGI boundaries still come from the platform itself
-        Assert.True(await page.EvaluateAsync<int>("() => document.querySelectorAll('.leaflet-ovLines-pane path, .leaflet-ovAreas-pane path').length") >= 5 + 184);
+        // the test host's tile server is unreachable: the INEGI boundaries still come from the platform itself, in vector tiles
+        for (var i = 0; i < 100 && (await PaintedAsync(page, ".leaflet-ovLines-pane canvas") < 100 || await PaintedAsync(page, ".leaflet-ovAreas-pane canvas") < 100); i++)
+            await page.WaitForTimeoutAsync(100);
+        Assert.True(await PaintedAsync(page, ".leaflet-ovLines-pane canvas") >= 100, "municipal boundaries painted");
+        Assert.True(await PaintedAsync(page, ".leaflet-ovAreas-pane canvas") >= 100, "localities painted");
         await page.WaitForSelectorAsync("#tile-notice", new() { State = WaitForSelectorState.Visible, Timeout = 15_000 });
         Assert.Contains("límites oficiales", await page.TextContentAsync("#tile-notice"));
     }

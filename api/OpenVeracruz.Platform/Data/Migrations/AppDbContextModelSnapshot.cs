@@ -2268,6 +2268,56 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.ToTable("resource_versions", "catalog");
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Tiles.CachedTile", b =>
+                {
+                    b.Property<string>("Layer")
+                        .HasColumnType("text")
+                        .HasColumnName("layer");
+
+                    b.Property<int>("Z")
+                        .HasColumnType("integer")
+                        .HasColumnName("z");
+
+                    b.Property<int>("X")
+                        .HasColumnType("integer")
+                        .HasColumnName("x");
+
+                    b.Property<int>("Y")
+                        .HasColumnType("integer")
+                        .HasColumnName("y");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("bytes");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("etag");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("integer")
+                        .HasColumnName("size");
+
+                    b.Property<DateTime>("UsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("used_at");
+
+                    b.HasKey("Layer", "Z", "X", "Y");
+
+                    b.HasIndex("UsedAt");
+
+                    b.ToTable("cache", "tiles");
+
+                    NpgsqlEntityTypeBuilderExtensions.IsUnlogged(b, true);
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Wifi.HourlyReport", b =>
                 {
                     b.Property<int>("SiteId")
