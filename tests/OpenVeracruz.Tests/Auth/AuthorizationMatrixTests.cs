@@ -74,6 +74,21 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         ["POST /api/wifi/sites/{code}/keys"] = "supervisor",
         ["GET /api/wifi/sites/{code}/keys"] = "supervisor",
         ["DELETE /api/wifi/keys/{id:guid}"] = "supervisor",
+        ["POST /api/wifi/sites/{code}/faults"] = "viewer",
+        // IT maintenance: any staff reports and sees what it reported; technicians (editor) take and move theirs; supervisors assign and see all
+        ["POST /api/maintenance/tickets"] = "viewer",
+        ["GET /api/maintenance/tickets"] = "viewer",
+        ["GET /api/maintenance/tickets/{id:long}"] = "viewer",
+        ["POST /api/maintenance/tickets/{id:long}/assign"] = "supervisor",
+        ["POST /api/maintenance/tickets/{id:long}/take"] = "editor",
+        ["POST /api/maintenance/tickets/{id:long}/start"] = "editor",
+        ["POST /api/maintenance/tickets/{id:long}/resolve"] = "editor",
+        ["POST /api/maintenance/tickets/{id:long}/close"] = "viewer",
+        ["POST /api/maintenance/tickets/{id:long}/reopen"] = "viewer",
+        ["POST /api/maintenance/tickets/{id:long}/comments"] = "viewer",
+        ["POST /api/maintenance/tickets/{id:long}/attachments"] = "viewer",
+        ["GET /api/maintenance/tickets/{id:long}/attachments/{attachmentId:long}"] = "viewer",
+        ["GET /api/maintenance/board"] = "supervisor",
     };
 
     private List<(string Method, string Pattern)> Discovered()
@@ -94,6 +109,7 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         .Replace("{action}", "package_create")
         .Replace("{id:guid}", Guid.NewGuid().ToString())
         .Replace("{id:long}", "987654321")
+        .Replace("{attachmentId:long}", "987654321")
         .Replace("{organization}", "no-existe")
         .Replace("{id}", "no-existe")
         .Replace("{code}", "ZZ-NOEXISTE")

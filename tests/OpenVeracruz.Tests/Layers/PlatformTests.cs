@@ -168,6 +168,8 @@ public class PlatformTests(Doors f)
             // WiFi spaces: no controller key, key prefix or heartbeat column leaves (counts only, no MAC or IP exists)
             "/ogc/collections/wifi_sites/items", "/downloads/wifi_sites.csv", "/odata/WifiSites", "/api/wifi/indicator?year=2025",
             "/downloads/wifi_connections_daily.csv", "/downloads/wifi_connections_monthly.geojson", "/odata/WifiConnectionsMonthly",
+            // coverage and the nearest spaces (also from this clave): sites and census sums only, no health or ticket column
+            "/api/wifi/coverage", "/api/wifi/nearest?lon=-96.137&lat=19.199", $"/api/wifi/nearest?clave={clave}", "/wifi/", "/wifi/main.js",
         };
         foreach (var url in urls)
         {
@@ -176,6 +178,8 @@ public class PlatformTests(Doors f)
             Assert.DoesNotContain("curp", body, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotMatch("ovw_[0-9a-f]{8}", body);
             Assert.DoesNotContain("last_heartbeat", body, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("problem_since", body, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("@pruebas.veracruz.gob.mx", body, StringComparison.OrdinalIgnoreCase);
         }
         // Cero Filas: a booking's person never appears in the offices layer, the lists, the slots or the manage view
         var svc = await Appointments.CitasKit.NewServiceAsync(f, desks: 1);

@@ -2205,6 +2205,246 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.ToTable("resource_versions", "catalog");
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Maintenance.Ticket", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("AssignDueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("assign_due_at");
+
+                    b.Property<DateTime?>("AssignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("assigned_at");
+
+                    b.Property<string>("AssigneeId")
+                        .HasColumnType("text")
+                        .HasColumnName("assignee_id");
+
+                    b.Property<string>("AssigneeName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("assignee_name");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("description");
+
+                    b.Property<int>("Impact")
+                        .HasColumnType("integer")
+                        .HasColumnName("impact");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("kind");
+
+                    b.Property<Point>("Location")
+                        .HasColumnType("geometry(Point,4326)")
+                        .HasColumnName("location");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer")
+                        .HasColumnName("priority");
+
+                    b.Property<DateTime>("ReportedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reported_at");
+
+                    b.Property<string>("ReportedById")
+                        .HasColumnType("text")
+                        .HasColumnName("reported_by_id");
+
+                    b.Property<string>("ReportedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reported_by_name");
+
+                    b.Property<DateTime>("ResolveDueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolve_due_at");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("subject");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<int>("Urgency")
+                        .HasColumnType("integer")
+                        .HasColumnName("urgency");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("State");
+
+                    b.HasIndex("Subject")
+                        .IsUnique()
+                        .HasDatabaseName("ux_tickets_open_subject")
+                        .HasFilter("subject IS NOT NULL AND kind = 'corrective' AND state IN ('reported', 'assigned', 'in_progress', 'reopened')");
+
+                    b.HasIndex("AssigneeId", "State");
+
+                    b.ToTable("tickets", "maintenance", t =>
+                        {
+                            t.HasCheckConstraint("ck_tickets_assigned", "state = 'reported' OR assignee_id IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_tickets_kind", "kind IN ('corrective', 'preventive')");
+
+                            t.HasCheckConstraint("ck_tickets_scale", "urgency BETWEEN 1 AND 5 AND impact BETWEEN 1 AND 5 AND priority BETWEEN 1 AND 5");
+
+                            t.HasCheckConstraint("ck_tickets_state", "state IN ('reported', 'assigned', 'in_progress', 'resolved', 'closed', 'reopened')");
+                        });
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Maintenance.TicketAttachment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ById")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("by_id");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("StoredPath")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("stored_path");
+
+                    b.Property<long>("TicketId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ticket_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TicketId");
+
+                    b.ToTable("ticket_attachments", "maintenance");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Maintenance.TicketEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ActorId")
+                        .HasColumnType("text")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actor_name");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("FromState")
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("from_state");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Text")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("text");
+
+                    b.Property<long>("TicketId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ticket_id");
+
+                    b.Property<string>("ToState")
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("to_state");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TicketId");
+
+                    b.ToTable("ticket_events", "maintenance", t =>
+                        {
+                            t.HasCheckConstraint("ck_ticket_events_kind", "kind IN ('transition', 'comment', 'note')");
+                        });
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Wifi.HourlyReport", b =>
                 {
                     b.Property<int>("SiteId")
@@ -2311,6 +2551,10 @@ namespace OpenVeracruz.Platform.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("place");
+
+                    b.Property<DateTime?>("ProblemSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("problem_since");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -2679,6 +2923,24 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.HasOne("OpenVeracruz.Platform.Catalog.Resource", null)
                         .WithMany()
                         .HasForeignKey("ResourceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Maintenance.TicketAttachment", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Maintenance.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Maintenance.TicketEvent", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Maintenance.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
