@@ -19,3 +19,4 @@ namespace OpenVeracruz.Tests;
 [CollectionDefinition(nameof(CeroFilas))] public sealed class CeroFilas : PlatformFixture, ICollectionFixture<CeroFilas>;
 [CollectionDefinition(nameof(WifiSpaces))] public sealed class WifiSpaces : PlatformFixture, ICollectionFixture<WifiSpaces>;
 [CollectionDefinition(nameof(ItMaintenance))] public sealed class ItMaintenance : PlatformFixture, ICollectionFixture<ItMaintenance>;
+[CollectionDefinition(nameof(WifiBrowser))] public sealed class WifiBrowser : PlatformFixture, ICollectionFixture<WifiBrowser>;

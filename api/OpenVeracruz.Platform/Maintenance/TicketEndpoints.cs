@@ -11,8 +11,8 @@ using OpenVeracruz.Platform.Shared;
 
 namespace OpenVeracruz.Platform.Maintenance;
 
-public sealed record TicketRequest(string? Kind, string? Title, string? Description, int? Urgency, int? Impact, double? Lon, double? Lat);
-public sealed record AssignRequest(string? Assignee);
+public sealed record TicketReport(string? Kind, string? Title, string? Description, int? Urgency, int? Impact, double? Lon, double? Lat);
+public sealed record TicketAssignment(string? Assignee);
 public sealed record NoteRequest(string? Note);
 public sealed record CommentRequest(string? Text);
 
@@ -40,7 +40,7 @@ public static class TicketEndpoints
             .WithSummary("Tickets visibles: los míos, la cola sin asignar, todos (supervisor) / Tickets the caller may see");
         g.MapGet("/{id:long}", Get).RequireAuthorization(Roles.Viewer).WithName("GetTicket")
             .WithSummary("Un ticket con su historia y adjuntos / A ticket with its history");
-        g.MapPost("/{id:long}/assign", (long id, AssignRequest body, ClaimsPrincipal user, AppDbContext db, Tickets t, UserManager<StaffUser> users, CancellationToken ct) =>
+        g.MapPost("/{id:long}/assign", (long id, TicketAssignment body, ClaimsPrincipal user, AppDbContext db, Tickets t, UserManager<StaffUser> users, CancellationToken ct) =>
             Move(id, TicketFlow.Assign, body.Assignee, null, user, db, t, users, ct)).RequireAuthorization(Roles.Supervisor).WithName("AssignTicket")
             .WithSummary("Asigna el ticket a un técnico (correo) / Assign to a technician");
         g.MapPost("/{id:long}/take", (long id, ClaimsPrincipal user, AppDbContext db, Tickets t, UserManager<StaffUser> users, CancellationToken ct) =>
@@ -83,7 +83,7 @@ public static class TicketEndpoints
 
     private static BadRequestException Bad(string en, string es, string field) => new(en, es, field);
 
-    private static async Task<Created<TicketView>> Create(TicketRequest body, ClaimsPrincipal user, AppDbContext db, Tickets tickets, CancellationToken ct)
+    private static async Task<Created<TicketView>> Create(TicketReport body, ClaimsPrincipal user, AppDbContext db, Tickets tickets, CancellationToken ct)
     {
         var kind = body.Kind ?? TicketKind.Corrective;
         if (!TicketKind.All.Contains(kind))
