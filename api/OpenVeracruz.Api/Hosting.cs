@@ -45,6 +45,7 @@ public static class Hosting
         await app.Services.MigrateDatabaseAsync();
         await app.Services.EnsureStaffSetupAsync(app.Configuration, app.Logger);
         await app.Services.PrepareAppointmentsAsync(app.Configuration);
+        await app.Services.PrepareMaintenanceAsync(app.Configuration);
         await app.Services.PrepareWifiAsync(app.Configuration);
         await app.Services.LoadDataAsync(app.Configuration, app.Logger);
     }

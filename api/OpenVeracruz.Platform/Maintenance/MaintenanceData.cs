@@ -9,4 +9,7 @@ public sealed partial class AppDbContext
     public DbSet<Ticket> MaintenanceTickets => Set<Ticket>();
     public DbSet<TicketEvent> MaintenanceTicketEvents => Set<TicketEvent>();
     public DbSet<TicketAttachment> MaintenanceAttachments => Set<TicketAttachment>();
+    public DbSet<Building> MaintenanceBuildings => Set<Building>();
+    public DbSet<Equipment> MaintenanceEquipment => Set<Equipment>();
+    public DbSet<PreventivePlan> MaintenancePlans => Set<PreventivePlan>();
 }

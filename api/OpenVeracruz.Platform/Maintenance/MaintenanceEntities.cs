@@ -42,6 +42,11 @@ public sealed class Ticket
     /// <summary>SLA deadlines, computed in business hours when the ticket is opened (or reopened).</summary>
     public DateTime AssignDueAt { get; set; }
     public DateTime ResolveDueAt { get; set; }
+    /// <summary>The equipment concerned, when known; a preventive plan's tickets always name one.</summary>
+    public long? EquipmentId { get; set; }
+    public int? PlanId { get; set; }
+    /// <summary>A preventive ticket's date in its plan: (plan, equipment, date) is unique, so the job may run twice.</summary>
+    public DateOnly? DueOn { get; set; }
     public uint Version { get; set; }
 }
 
@@ -113,6 +118,12 @@ public sealed class MaintenanceConfig : IEntityTypeConfiguration<Ticket>, IEntit
         b.Property(x => x.ClosedAt).HasColumnName("closed_at");
         b.Property(x => x.AssignDueAt).HasColumnName("assign_due_at");
         b.Property(x => x.ResolveDueAt).HasColumnName("resolve_due_at");
+        b.Property(x => x.EquipmentId).HasColumnName("equipment_id");
+        b.Property(x => x.PlanId).HasColumnName("plan_id");
+        b.Property(x => x.DueOn).HasColumnName("due_on");
+        b.HasIndex(x => new { x.PlanId, x.EquipmentId, x.DueOn }).IsUnique().HasDatabaseName("ux_tickets_plan_equipment_day").HasFilter("plan_id IS NOT NULL");
+        b.HasOne<Equipment>().WithMany().HasForeignKey(x => x.EquipmentId).OnDelete(DeleteBehavior.SetNull);
+        b.HasOne<PreventivePlan>().WithMany().HasForeignKey(x => x.PlanId).OnDelete(DeleteBehavior.SetNull);
         b.Property(x => x.Version).IsRowVersion();
     }
 

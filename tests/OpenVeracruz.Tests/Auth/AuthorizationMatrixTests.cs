@@ -89,6 +89,11 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         ["POST /api/maintenance/tickets/{id:long}/attachments"] = "viewer",
         ["GET /api/maintenance/tickets/{id:long}/attachments/{attachmentId:long}"] = "viewer",
         ["GET /api/maintenance/board"] = "supervisor",
+        ["GET /api/maintenance/buildings/{code}/equipment"] = "viewer",
+        ["POST /api/maintenance/equipment/import"] = "supervisor",
+        ["POST /api/maintenance/plans"] = "supervisor",
+        ["GET /api/maintenance/plans"] = "viewer",
+        ["GET /api/maintenance/reports/monthly"] = "supervisor",
     };
 
     private List<(string Method, string Pattern)> Discovered()

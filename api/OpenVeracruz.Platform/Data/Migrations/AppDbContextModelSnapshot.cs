@@ -2205,6 +2205,205 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.ToTable("resource_versions", "catalog");
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Maintenance.Building", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("address");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("code");
+
+                    b.Property<Point>("Geom")
+                        .IsRequired()
+                        .HasColumnType("geometry(Point,4326)")
+                        .HasColumnName("geom");
+
+                    b.Property<string>("InternalNotes")
+                        .HasColumnType("text")
+                        .HasColumnName("internal_notes");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("location");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code")
+                        .IsUnique();
+
+                    b.HasIndex("Geom");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Geom"), "gist");
+
+                    b.ToTable("buildings", "maintenance");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Maintenance.Equipment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateOnly?>("AcquiredOn")
+                        .HasColumnType("date")
+                        .HasColumnName("acquired_on");
+
+                    b.Property<string>("Brand")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("brand");
+
+                    b.Property<int>("BuildingId")
+                        .HasColumnType("integer")
+                        .HasColumnName("building_id");
+
+                    b.Property<string>("InventoryNumber")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("inventory_number");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("model");
+
+                    b.Property<string>("ResponsibleArea")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("responsible_area");
+
+                    b.Property<string>("Serial")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("serial");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InventoryNumber")
+                        .IsUnique();
+
+                    b.HasIndex("BuildingId", "Type");
+
+                    b.ToTable("equipment", "maintenance", t =>
+                        {
+                            t.HasCheckConstraint("ck_equipment_status", "status IN ('active', 'in_repair', 'retired')");
+
+                            t.HasCheckConstraint("ck_equipment_type", "type IN ('computer', 'printer', 'switch', 'network_link', 'phone_exchange', 'phone_extension', 'access_point', 'other')");
+                        });
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Maintenance.PreventivePlan", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<int>("Id"));
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<int?>("DayOfMonth")
+                        .HasColumnType("integer")
+                        .HasColumnName("day_of_month");
+
+                    b.Property<string>("EquipmentType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("equipment_type");
+
+                    b.Property<int>("EveryMonths")
+                        .HasColumnType("integer")
+                        .HasColumnName("every_months");
+
+                    b.Property<int>("LeadDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("lead_days");
+
+                    b.Property<int?>("Nth")
+                        .HasColumnType("integer")
+                        .HasColumnName("nth");
+
+                    b.Property<DateOnly>("StartsOn")
+                        .HasColumnType("date")
+                        .HasColumnName("starts_on");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<int?>("Weekday")
+                        .HasColumnType("integer")
+                        .HasColumnName("weekday");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("preventive_plans", "maintenance", t =>
+                        {
+                            t.HasCheckConstraint("ck_plans_lead", "lead_days BETWEEN 0 AND 90");
+
+                            t.HasCheckConstraint("ck_plans_rule", "every_months BETWEEN 1 AND 60 AND ((day_of_month BETWEEN 1 AND 31 AND nth IS NULL AND weekday IS NULL) OR (day_of_month IS NULL AND nth IN (-1, 1, 2, 3, 4) AND weekday BETWEEN 0 AND 6))");
+                        });
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Maintenance.Ticket", b =>
                 {
                     b.Property<long>("Id")
@@ -2241,6 +2440,14 @@ namespace OpenVeracruz.Platform.Data.Migrations
                         .HasColumnType("character varying(4000)")
                         .HasColumnName("description");
 
+                    b.Property<DateOnly?>("DueOn")
+                        .HasColumnType("date")
+                        .HasColumnName("due_on");
+
+                    b.Property<long?>("EquipmentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("equipment_id");
+
                     b.Property<int>("Impact")
                         .HasColumnType("integer")
                         .HasColumnName("impact");
@@ -2254,6 +2461,10 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.Property<Point>("Location")
                         .HasColumnType("geometry(Point,4326)")
                         .HasColumnName("location");
+
+                    b.Property<int?>("PlanId")
+                        .HasColumnType("integer")
+                        .HasColumnName("plan_id");
 
                     b.Property<int>("Priority")
                         .HasColumnType("integer")
@@ -2316,6 +2527,8 @@ namespace OpenVeracruz.Platform.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("EquipmentId");
+
                     b.HasIndex("State");
 
                     b.HasIndex("Subject")
@@ -2324,6 +2537,11 @@ namespace OpenVeracruz.Platform.Data.Migrations
                         .HasFilter("subject IS NOT NULL AND kind = 'corrective' AND state IN ('reported', 'assigned', 'in_progress', 'reopened')");
 
                     b.HasIndex("AssigneeId", "State");
+
+                    b.HasIndex("PlanId", "EquipmentId", "DueOn")
+                        .IsUnique()
+                        .HasDatabaseName("ux_tickets_plan_equipment_day")
+                        .HasFilter("plan_id IS NOT NULL");
 
                     b.ToTable("tickets", "maintenance", t =>
                         {
@@ -2925,6 +3143,28 @@ namespace OpenVeracruz.Platform.Data.Migrations
                         .HasForeignKey("ResourceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Maintenance.Equipment", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Maintenance.Building", null)
+                        .WithMany()
+                        .HasForeignKey("BuildingId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Maintenance.Ticket", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Maintenance.Equipment", null)
+                        .WithMany()
+                        .HasForeignKey("EquipmentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("OpenVeracruz.Platform.Maintenance.PreventivePlan", null)
+                        .WithMany()
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("OpenVeracruz.Platform.Maintenance.TicketAttachment", b =>
