@@ -12,7 +12,7 @@ public static class MaintenanceSeed
 
     public static readonly Site[] Buildings =
     [
-        new("ED-01", "Palacio Municipal", "oficinas", "Plaza de Armas (Zócalo), Centro Histórico", -96.1364, 19.2001),
+        new("ED-01", "Palacio Municipal", "oficinas", "Plaza de Armas (Zócalo), Centro Histórico", -96.1338, 19.2008),
         new("ED-02", "Mercado Hidalgo (administración)", "mercado", "Calle Hernán Cortés y Av. Madero, Centro", -96.1422, 19.1903),
         new("ED-03", "Mercado Unidad Veracruzana (administración)", "mercado", "Av. Hidalgo y Calle Juan Soto, Centro", -96.1415, 19.1890),
         new("ED-04", "Mercado Malibrán (administración)", "mercado", "Av. Miguel Alemán, Malibrán", -96.1500, 19.1742),
