@@ -5,7 +5,7 @@ import { elementsById, setMessage } from '/lib/dom.js';
 import { dateTime, integer } from '/lib/format.js';
 import { startStaffSession } from '/lib/staff.js';
 
-const el = elementsById('workspace mt-message mt-new mt-new-form mt-title mt-description mt-urgency mt-impact mt-board mt-backlog mt-breaches mt-map mt-mine mt-queue-view mt-queue mt-reported');
+const el = elementsById('workspace mt-message mt-new mt-new-form mt-title mt-description mt-urgency mt-impact mt-board mt-backlog mt-breaches mt-plan mt-map mt-mine mt-queue-view mt-queue mt-reported');
 const STATE = { reported: 'reportado', assigned: 'asignado', in_progress: 'en proceso', resolved: 'resuelto', closed: 'cerrado', reopened: 'reabierto' };
 const KIND = { corrective: 'correctivo', preventive: 'preventivo' };
 // acciones que cada estado ofrece, según quién mira
@@ -100,6 +100,12 @@ async function board(mark) {
     return li;
   }));
   fill(el.mtBreaches, mark(b.breaches), 'Ningún ticket abierto está fuera de SLA.');
+  el.mtPlan.replaceChildren(...b.preventive.map((p) => {
+    const li = document.createElement('li');
+    li.textContent = `${p.dueOn}: ${p.title} — ${integer(p.done)} de ${integer(p.tickets)} equipos atendidos`;
+    return li;
+  }));
+  if (!b.preventive.length) el.mtPlan.innerHTML = '<li class="empty">No hay mantenimiento preventivo programado este mes.</li>';
   try {
     const m = await import('/lib/map.js');
     if (!map) {

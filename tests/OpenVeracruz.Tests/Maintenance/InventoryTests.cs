@@ -124,6 +124,11 @@ public class InventoryTests(ItMaintenance f)
         var report = await JsonOf(await boss.GetAsync($"/api/maintenance/reports/monthly?month={month:yyyy-MM}"), HttpStatusCode.OK);
         Assert.True(report.GetProperty("equipmentPlanned").GetInt32() >= 2);
         Assert.True(report.GetProperty("equipmentMaintained").GetInt32() >= 1);
+        if (month.Year == today.Year && month.Month == today.Month)
+        {
+            var board = await JsonOf(await boss.GetAsync("/api/maintenance/board"), HttpStatusCode.OK);
+            Assert.Contains(board.GetProperty("preventive").EnumerateArray(), x => x.GetProperty("planId").GetInt32() == planId && x.GetProperty("done").GetInt32() == 1);
+        }
         var year = DateTime.UtcNow.AddHours(-6).Year;
         var indicator = await JsonOf(await f.Http.GetAsync($"/api/maintenance/indicator?year={year}"), HttpStatusCode.OK);
         Assert.Equal(1_560, indicator.GetProperty("reportsGoal").GetInt32());
