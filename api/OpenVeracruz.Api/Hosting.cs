@@ -8,6 +8,7 @@ using OpenVeracruz.Platform.Downloads;
 using OpenVeracruz.Platform.Hosting;
 using OpenVeracruz.Platform.Jobs;
 using OpenVeracruz.Platform.Layers;
+using OpenVeracruz.Platform.Maintenance;
 using OpenVeracruz.Platform.OData;
 using OpenVeracruz.Platform.Ogc;
 using OpenVeracruz.Platform.Tiles;
@@ -36,6 +37,7 @@ public static class Hosting
         s.AddODataDoor(config);
         s.AddDataLoading(config);
         s.AddAppointments(config);
+        s.AddMaintenance(config);
         s.AddWifi(config);
     }
 
@@ -45,7 +47,8 @@ public static class Hosting
         await app.Services.MigrateDatabaseAsync();
         await app.Services.EnsureStaffSetupAsync(app.Configuration, app.Logger);
         await app.Services.PrepareAppointmentsAsync(app.Configuration);
-        await app.Services.PrepareWifiAsync();
+        await app.Services.PrepareMaintenanceAsync(app.Configuration);
+        await app.Services.PrepareWifiAsync(app.Configuration);
         await app.Services.LoadDataAsync(app.Configuration, app.Logger);
     }
 
@@ -64,6 +67,7 @@ public static class Hosting
         app.MapJobsDashboard();
         app.MapOData();
         app.MapAppointments();
+        app.MapMaintenance();
         app.MapWifi();
         app.AnnounceAddresses();
     }

@@ -21,3 +21,5 @@ namespace OpenVeracruz.Tests;
 [CollectionDefinition(nameof(CeroFilasBackOffice))] public sealed class CeroFilasBackOffice : PlatformFixture, ICollectionFixture<CeroFilasBackOffice>;
 [CollectionDefinition(nameof(Cql2Filtering))] public sealed class Cql2Filtering : PlatformFixture, ICollectionFixture<Cql2Filtering>;
 [CollectionDefinition(nameof(VectorTiles))] public sealed class VectorTiles : PlatformFixture, ICollectionFixture<VectorTiles>;
+[CollectionDefinition(nameof(ItMaintenance))] public sealed class ItMaintenance : PlatformFixture, ICollectionFixture<ItMaintenance>;
+[CollectionDefinition(nameof(WifiBrowser))] public sealed class WifiBrowser : PlatformFixture, ICollectionFixture<WifiBrowser>;

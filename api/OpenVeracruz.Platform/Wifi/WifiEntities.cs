@@ -31,6 +31,8 @@ public sealed class WifiSite
     /// <summary>Set when the first key is issued: a site nobody can report for is not watched.</summary>
     public DateTime? MonitoredSince { get; set; }
     public DateTime? LastHeartbeatAt { get; set; }
+    /// <summary>Since when the health check has seen a problem (silence or too few connections); null when none.</summary>
+    public DateTime? ProblemSince { get; set; }
 }
 
 /// <summary>A controller's key for one site. Only the SHA-256 of the key is stored; the key is shown once.</summary>
@@ -92,6 +94,7 @@ public sealed class WifiConfig : IEntityTypeConfiguration<WifiSite>, IEntityType
         b.HasIndex(s => s.Geom).HasMethod("gist");
         b.Property(s => s.MonitoredSince).HasColumnName("monitored_since");
         b.Property(s => s.LastHeartbeatAt).HasColumnName("last_heartbeat_at");
+        b.Property(s => s.ProblemSince).HasColumnName("problem_since");
     }
 
     public void Configure(EntityTypeBuilder<WifiSiteKey> b)

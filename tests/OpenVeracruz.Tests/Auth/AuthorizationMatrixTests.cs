@@ -100,6 +100,26 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         ["POST /api/wifi/sites/{code}/keys"] = "supervisor",
         ["GET /api/wifi/sites/{code}/keys"] = "supervisor",
         ["DELETE /api/wifi/keys/{id:guid}"] = "supervisor",
+        ["POST /api/wifi/sites/{code}/faults"] = "viewer",
+        // IT maintenance: any staff reports and sees what it reported; technicians (editor) take and move theirs; supervisors assign and see all
+        ["POST /api/maintenance/tickets"] = "viewer",
+        ["GET /api/maintenance/tickets"] = "viewer",
+        ["GET /api/maintenance/tickets/{id:long}"] = "viewer",
+        ["POST /api/maintenance/tickets/{id:long}/assign"] = "supervisor",
+        ["POST /api/maintenance/tickets/{id:long}/take"] = "editor",
+        ["POST /api/maintenance/tickets/{id:long}/start"] = "editor",
+        ["POST /api/maintenance/tickets/{id:long}/resolve"] = "editor",
+        ["POST /api/maintenance/tickets/{id:long}/close"] = "viewer",
+        ["POST /api/maintenance/tickets/{id:long}/reopen"] = "viewer",
+        ["POST /api/maintenance/tickets/{id:long}/comments"] = "viewer",
+        ["POST /api/maintenance/tickets/{id:long}/attachments"] = "viewer",
+        ["GET /api/maintenance/tickets/{id:long}/attachments/{attachmentId:long}"] = "viewer",
+        ["GET /api/maintenance/board"] = "supervisor",
+        ["GET /api/maintenance/buildings/{code}/equipment"] = "viewer",
+        ["POST /api/maintenance/equipment/import"] = "supervisor",
+        ["POST /api/maintenance/plans"] = "supervisor",
+        ["GET /api/maintenance/plans"] = "viewer",
+        ["GET /api/maintenance/reports/monthly"] = "supervisor",
     };
 
     private List<(string Method, string Pattern)> Discovered()
@@ -122,6 +142,7 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         .Replace("{id:long}", "987654321")
         .Replace("{id:int}", "987654321")
         .Replace("{day}", "2031-01-02")
+        .Replace("{attachmentId:long}", "987654321")
         .Replace("{organization}", "no-existe")
         .Replace("{id}", "no-existe")
         .Replace("{code}", "ZZ-NOEXISTE")

@@ -169,6 +169,10 @@ public class PlatformTests(Doors f)
             // WiFi spaces: no controller key, key prefix or heartbeat column leaves (counts only, no MAC or IP exists)
             "/ogc/collections/wifi_sites/items", "/downloads/wifi_sites.csv", "/odata/WifiSites", "/api/wifi/indicator?year=2025",
             "/downloads/wifi_connections_daily.csv", "/downloads/wifi_connections_monthly.geojson", "/odata/WifiConnectionsMonthly",
+            // coverage and the nearest spaces (also from this clave): sites and census sums only, no health or ticket column
+            "/api/wifi/coverage", "/api/wifi/nearest?lon=-96.137&lat=19.199", $"/api/wifi/nearest?clave={clave}", "/wifi/", "/wifi/main.js",
+            // IT maintenance: the buildings layer (no inventory, serials or internal notes) and the C9A1 counts
+            "/ogc/collections/municipal_buildings/items", "/downloads/municipal_buildings.csv", "/odata/MunicipalBuildings", "/api/maintenance/indicator",
         };
         // vector tiles: their metadata as text, and the tiles decoded (attribute names and values) at a thinned and a full zoom
         var tileTexts = new List<(string Url, string Text)>();
@@ -201,6 +205,9 @@ public class PlatformTests(Doors f)
             Assert.DoesNotContain("curp", body, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotMatch("ovw_[0-9a-f]{8}", body);
             Assert.DoesNotContain("last_heartbeat", body, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("problem_since", body, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("internal_notes", body, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("@pruebas.veracruz.gob.mx", body, StringComparison.OrdinalIgnoreCase);
         }
         // Cero Filas: a booking's person never appears in the offices layer, the lists, the slots or the manage view
         var svc = await Appointments.CitasKit.NewServiceAsync(f, desks: 1);
