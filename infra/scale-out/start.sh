@@ -52,7 +52,7 @@ start() {
     local p=$((NGINX_PORT + i))
     ConnectionStrings__OpenVeracruz="$pooled" Network__TrustedProxies__0=127.0.0.1 \
       Appointments__CitizenWritesPerAddressPerMinute=${Appointments__CitizenWritesPerAddressPerMinute:-30} \
-      nohup dotnet "$dll" --urls "http://127.0.0.1:$p" --contentRoot "$ROOT" >"$WORK/api-$i.log" 2>&1 &
+      nohup dotnet "$dll" --urls "http://127.0.0.1:$p" --contentRoot "$ROOT/api/OpenVeracruz.Api" >"$WORK/api-$i.log" 2>&1 &
     echo $! >"$WORK/api-$i.pid"
     servers+="        server 127.0.0.1:$p max_fails=3 fail_timeout=10s;\n"
     # one after the other: the first start checks migrations and bundled datasets, the next ones find nothing to do
