@@ -3,7 +3,9 @@
 #   infra/scale-out/start.sh start    PgBouncer (127.0.0.1:6433), two API instances (5281, 5282) and nginx (5280)
 #   infra/scale-out/start.sh stop     stops what start started (by the pids it wrote)
 # OV_SCALE_DB: Npgsql connection string of PostgreSQL itself (default: the local cluster's openveracruz database);
-# OV_SCALE_INSTANCES (2), OV_SCALE_NGINX_PORT (5280), OV_SCALE_PGBOUNCER_PORT (6433), OV_SCALE_WORK (/tmp/ov-scale-out).
+# OV_SCALE_INSTANCES (2), OV_SCALE_NGINX_PORT (5280), OV_SCALE_PGBOUNCER_PORT (6433), OV_SCALE_WORK (/tmp/ov-scale-out);
+# OV_SCALE_POOL=direct: no PgBouncer, the instances connect to PostgreSQL themselves (with prepared statements), to tell
+# what PgBouncer costs or saves from what the extra instance and nginx do.
 # Needs nginx and pgbouncer (apt-get install nginx pgbouncer) and a Release build of the API; the database must be
 # migrated already (./ov run once, or the ETL CLI): instances reach it through the transaction pool.
 set -euo pipefail
@@ -32,21 +34,27 @@ start() {
   local host port db user pass
   host=$(npgsql Host) port=$(npgsql Port) db=$(npgsql Database) user=$(npgsql Username) pass=$(npgsql Password)
   mkdir -p "$WORK/tile-cache"
-  # PgBouncer refuses to run as root: as root it runs as the postgres user
-  local run_as=() auth=trust
-  [ -n "$pass" ] && auth=scram-sha-256
-  if [ "$(id -u)" -eq 0 ]; then run_as=(runuser -u postgres --); chown postgres "$WORK"; fi
-  printf '"%s" "%s"\n' "$user" "$pass" >"$WORK/userlist.txt"
-  sed -e "s#@DB@#$db#g" -e "s#@PG_HOST@#${host:-127.0.0.1}#g" -e "s#@PG_PORT@#${port:-5432}#g" -e "s#@PORT@#$PGB_PORT#g" \
-      -e "s#@WORK@#$WORK#g" -e "s#@AUTH_TYPE@#$auth#g" "$HERE/pgbouncer.ini" >"$WORK/pgbouncer.ini"
-  [ "$(id -u)" -eq 0 ] && chown postgres "$WORK/pgbouncer.ini" "$WORK/userlist.txt"
-  "${run_as[@]}" pgbouncer -d "$WORK/pgbouncer.ini"
-  log "pgbouncer on 127.0.0.1:$PGB_PORT (transaction pooling) → $host:$port/$db"
+  local pooled
+  if [ "${OV_SCALE_POOL:-pgbouncer}" = direct ]; then
+    pooled=$DB
+    log "no PgBouncer: the instances connect to $host:$port/$db themselves"
+  else
+    # PgBouncer refuses to run as root: as root it runs as the postgres user
+    local run_as=() auth=trust
+    [ -n "$pass" ] && auth=scram-sha-256
+    if [ "$(id -u)" -eq 0 ]; then run_as=(runuser -u postgres --); chown postgres "$WORK"; fi
+    printf '"%s" "%s"\n' "$user" "$pass" >"$WORK/userlist.txt"
+    sed -e "s#@DB@#$db#g" -e "s#@PG_HOST@#${host:-127.0.0.1}#g" -e "s#@PG_PORT@#${port:-5432}#g" -e "s#@PORT@#$PGB_PORT#g" \
+        -e "s#@WORK@#$WORK#g" -e "s#@AUTH_TYPE@#$auth#g" "$HERE/pgbouncer.ini" >"$WORK/pgbouncer.ini"
+    [ "$(id -u)" -eq 0 ] && chown postgres "$WORK/pgbouncer.ini" "$WORK/userlist.txt"
+    "${run_as[@]}" pgbouncer -d "$WORK/pgbouncer.ini"
+    log "pgbouncer on 127.0.0.1:$PGB_PORT (transaction pooling) → $host:$port/$db"
 
-  # Npgsql through a transaction pool: no DISCARD ALL when a connection returns to Npgsql's own pool (PgBouncer resets
-  # nothing in this mode and the statement would be wasted), and no automatic preparation (PgBouncer 1.18 does not carry
-  # prepared statements from one server connection to another)
-  local pooled="Host=127.0.0.1;Port=$PGB_PORT;Database=$db;Username=$user${pass:+;Password=$pass};No Reset On Close=true;Max Auto Prepare=0"
+    # Npgsql through a transaction pool: no DISCARD ALL when a connection returns to Npgsql's own pool (PgBouncer resets
+    # nothing in this mode and the statement would be wasted), and no automatic preparation (PgBouncer 1.18 does not carry
+    # prepared statements from one server connection to another)
+    pooled="Host=127.0.0.1;Port=$PGB_PORT;Database=$db;Username=$user${pass:+;Password=$pass};No Reset On Close=true;Max Auto Prepare=0"
+  fi
   local servers=""
   for i in $(seq 1 "$N"); do
     local p=$((NGINX_PORT + i))
