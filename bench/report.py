@@ -1,0 +1,177 @@
+"""Writes bench/RESULTS.md from bench/results/<parcels>.json (every cadastre size measured so far); used by suite.py.
+
+  python3 bench/report.py > bench/RESULTS.md     (again, from the kept figures, without measuring)
+"""
+import glob, json, math, os, sys
+
+SIZES = {"1": "~1 km²", "0.01": "~0.01 km²"}
+
+
+def f(x, d=1):
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{d}f}"
+
+
+def verdict(ok):
+    return "met" if ok else "**missed**"
+
+
+def ratio(a, b):
+    return a / b if a and b else float("nan")
+
+
+def render(folder):
+    runs = sorted((json.load(open(p)) for p in glob.glob(os.path.join(folder, "*.json"))), key=lambda r: r["parcels"])
+    if not runs:
+        return "# Benchmarks\n\nNo figures yet: run `bench/run`.\n"
+    main = min(runs, key=lambda r: abs(r["parcels"] - 50_000))
+    L = ["# Benchmarks (issue 13)", "",
+         "Written by `bench/run` (see its header and docs/SCALING.md); do not edit by hand — run it again.", ""]
+    for r in runs:
+        if r.get("note"):
+            L += [f"> **{r['note']}** ({r['parcels']:,} parcels, {r['date']})", ""]
+    m = main
+    L += [f"**Run**: {m['date']} · {m['parcels']:,} parcels · {m['connections']} connections · {m['rounds']} rounds of "
+          f"{m['seconds']:g} s per server, interleaved, medians · seed {m['seed']} · MapServer: {m['mapserver_workers']} FastCGI workers under lighttpd", "",
+          f"**Machine**: {m['nproc']} CPUs ({m['cpu']}), load average {m['load'][0]:.1f} at the start and {m.get('load_after', [float('nan')])[0]:.1f} at the end", "",
+          "```", m["free_g"], "```", ""]
+
+    # 1. bbox
+    if "bbox" in m:
+        L += ["## 1. bbox items (`limit=1000`)", "",
+              "Same seeded list of 2,000 bboxes per size for every server (centred near a parcel, inside the cadastre), walked by wrk "
+              "(a Lua script) or drawn by pgbench from a table of the same bboxes; raw SQL builds the same FeatureCollection text "
+              "(the door's Feature expression, `ORDER BY clave LIMIT 1000`) in one statement.", ""]
+        chk = m.get("bbox_check", {})
+        if chk:
+            L += ["Features in the first bbox: " + "; ".join(
+                f"{SIZES[k]}: door {v['door']}, MapServer {v['mapserver']}, SQL {v['raw']}" for k, v in chk.items()), ""]
+        L += ["| bbox | server | req/s | p50 ms | p99 ms | req/s per round |", "|---|---|--:|--:|--:|---|"]
+        names = {"door": "our door", "mapserver": "MapServer 8", "raw": "raw SQL (pgbench)", "nginx2": "nginx → 2 API instances → PgBouncer"}
+        for k, servers in m["bbox"].items():
+            for s, v in servers.items():
+                L.append(f"| {SIZES[k]} | {names[s]} | {f(v['rps'])} | {f(v['p50'])} | {f(v['p99'])} | {', '.join(map(str, v['runs']))}"
+                         + (f" ({v['non2xx']} non-2xx)" if v["non2xx"] else "") + " |")
+        L += ["", "| target | figure | |", "|---|--:|---|"]
+        for k, want in (("1", 3), ("0.01", 5)):
+            b = m["bbox"][k]
+            r = ratio(b["door"]["rps"], b["mapserver"]["rps"])
+            L.append(f"| {SIZES[k]}: door ≥ {want}× MapServer | {f(r, 2)}× | {verdict(r >= want)} |")
+        for k in m["bbox"]:
+            b = m["bbox"][k]
+            r = ratio(b["door"]["rps"], b["raw"]["rps"])
+            p = ratio(b["door"]["p99"], b["raw"]["p99"])
+            L.append(f"| {SIZES[k]}: door ≥ 0.7× raw SQL req/s | {f(r, 2)}× | {verdict(r >= 0.7)} |")
+            L.append(f"| {SIZES[k]}: door p99 ≤ 1.5× raw SQL's | {f(p, 2)}× | {verdict(p <= 1.5)} |")
+        L.append("")
+        if any("nginx2" in v for v in m["bbox"].values()):
+            L += ["**Scale-out** (two API processes behind nginx, one PgBouncer in transaction mode, on the same machine):", ""]
+            for k, b in m["bbox"].items():
+                L.append(f"- {SIZES[k]}: {f(ratio(b['nginx2']['rps'], b['door']['rps']), 2)}× the requests/s of one instance direct, "
+                         f"p99 {f(b['nginx2']['p99'])} ms vs {f(b['door']['p99'])} ms")
+            L += ["", "On one machine the two instances share its cores with PostgreSQL and the load generator: the figure shows the cost "
+                  "of the extra hop (nginx, PgBouncer) more than any gain; the gain comes from instances on machines of their own "
+                  "(docs/SCALING.md). The instances behind PgBouncer also run without prepared statements (`Max Auto Prepare=0`: "
+                  "PgBouncer 1.18, Debian 12's, cannot carry them), so every items statement is parsed and planned again — "
+                  "visible on the cheap 0.01 km² requests; PgBouncer ≥ 1.21 with `max_prepared_statements` removes that cost.", ""]
+
+    # 2. tiles
+    L += ["## 2. MVT tiles (z14, z16)", ""]
+    if "tiles" in m:
+        if m.get("tiles_door_status") == 404:
+            L += [f"Our door's tile endpoint (`/ogc/collections/parcels/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}`) answered 404 on this "
+                  "build: its figures (cold and cached) are skipped until it lands; run `bench/run --only tiles` then.", ""]
+        L += ["Tiles: distinct tiles holding parcels, in a seeded order. Raw: `ST_AsMVT` over `ST_AsMVTGeom` (extent 4096, buffer 64) "
+              "by pgbench; MapServer: `mode=tile&tilemode=gmap&map.imagetype=mvt`; door cold: every tile asked once; door cached: "
+              "a working set of 100 tiles (a quarter of the distinct tiles if fewer) already served, walked by wrk.", "",
+              "| zoom | server | tiles/s | p50 ms | p99 ms |", "|---|---|--:|--:|--:|"]
+        for z, servers in m["tiles"].items():
+            for s, v in servers.items():
+                L.append(f"| z{z} | {s.replace('_', ' ')} | {f(v['rps'])} | {f(v['p50'])} | {f(v['p99'])} |")
+        L.append("")
+        for z, t in m["tiles"].items():
+            if "door_cold" in t:
+                L.append(f"- z{z}: cold {f(ratio(t['door_cold']['rps'], t['raw']['rps']), 2)}× raw (target ≥ 0.9), "
+                         f"{f(ratio(t['door_cold']['rps'], t.get('mapserver', {}).get('rps')), 2)}× MapServer (≥ 1), "
+                         f"{t['door_cold'].get('requests', '?')} cold requests per round, "
+                         f"cached {f(ratio(t['door_cached']['rps'], t['raw']['rps']), 2)}× raw (≥ 10)")
+        L.append("")
+    else:
+        L += ["Not run.", ""]
+
+    # 3. import
+    L += ["## 3. Import of 200,000 parcels from GeoJSON", ""]
+    if "import" in m:
+        i = m["import"]
+        L += ["| loader | rows | seconds | rows/s |", "|---|--:|--:|--:|"]
+        for k, v in i.items():
+            L.append(f"| {'our ETL (`etl -- import`, bundled loader: parse, validate, binary COPY, swap)' if k == 'etl' else '`ogr2ogr -f PostgreSQL` (COPY, GiST index)'} "
+                     f"| {v['rows']:,} | {f(v['seconds'])} | {f(v['rows'] / v['seconds'], 0)} |")
+        r = ratio(i["ogr2ogr"]["seconds"], i["etl"]["seconds"])
+        L += ["", f"Target: no slower than ogr2ogr — {f(r, 2)}× its speed, {verdict(r >= 1)}. The ETL's time includes the .NET start "
+              "and the migration check (about 1–2 s), as ogr2ogr's includes its own start.", ""]
+    else:
+        L += ["Not run.", ""]
+
+    # 4. export
+    L += ["## 4. Full exports", ""]
+    if "export" in m:
+        L += [f"All {m['parcels']:,} parcels; peak RSS of the API process sampled every 50 ms from /proc/<pid>/status (VmRSS), "
+              "and its lifetime high-water mark (VmHWM) after the export.", "",
+              "| format | seconds | rows/s | MB | RSS before MB | RSS peak MB | growth MB | VmHWM MB |", "|---|--:|--:|--:|--:|--:|--:|--:|"]
+        for k, v in m["export"].items():
+            L.append(f"| {k} | {f(v['seconds'])} | {f(v['rows_per_s'], 0)} | {f(v['bytes'] / 1e6)} | {f(v['rss_before_mb'], 0)} | "
+                     f"{f(v['rss_peak_mb'], 0)} | {f(v['rss_peak_mb'] - v['rss_before_mb'], 0)} | {f(v['hwm_mb'], 0)} |")
+        L += ["", "Target: flat memory, < 200 MB peak RSS at 1,000,000 rows (run `bench/run --parcels 1000000`); the growth "
+              "during an export (peak − before) is what the target is about.", ""]
+    else:
+        L += ["Not run.", ""]
+
+    # 5. scale
+    L += ["## 5. How cost grows with the cadastre", ""]
+    with_bbox = [r for r in runs if "bbox" in r]
+    if len(with_bbox) > 1:
+        L += ["| parcels | bbox | door req/s | door p50 ms | MapServer req/s | raw req/s |", "|--:|---|--:|--:|--:|--:|"]
+        for r in with_bbox:
+            for k, b in r["bbox"].items():
+                L.append(f"| {r['parcels']:,} | {SIZES[k]} | {f(b['door']['rps'])} | {f(b['door']['p50'])} | {f(b['mapserver']['rps'])} | {f(b['raw']['rps'])} |")
+        small, big = with_bbox[0], with_bbox[-1]
+        for k in small["bbox"]:
+            r = ratio(big["bbox"][k]["door"]["p50"], small["bbox"][k]["door"]["p50"])
+            L.append(f"\n- {SIZES[k]}: door p50 at {big['parcels']:,} is {f(r, 2)}× that at {small['parcels']:,} (target ≤ 1.5: {verdict(r <= 1.5)})")
+        L.append("")
+    else:
+        L += ["Only one size measured so far; `bench/run --parcels 1000000` adds the 1M column (its own database and API process).", ""]
+
+    # 6. services
+    L += ["## 6. Service benchmarks", ""]
+    if "services" in m:
+        for k, v in m["services"].items():
+            L += [f"`bench/{k}`:", "", "```", v, "```", ""]
+    else:
+        L += ["Not run.", ""]
+    L += ["## Why a target is missed and what would close it", "",
+          "- **bbox vs raw SQL**: the door runs the same statement (prepared) and streams it; the gap is HTTP, Kestrel and "
+          "the .NET pipeline per request (felt most on the 0.01 km² pages, ~30 features: a few ms of fixed cost per request "
+          "against 2–3 ms of SQL), the envelope and links, and the extra row read to know whether a next page exists. p99 is "
+          "where a loaded machine hurts .NET most (thread-pool growth and GC pauses under CPU starvation). To try on a quiet "
+          "machine: `DOTNET_gcServer=0` (shorter pauses on 2 cores) and thread-pool minimum threads = connections.",
+          "- **`ORDER BY clave` before `LIMIT`** (stable offset paging): for a 1 km² bbox (1,538 matches) the inner page query "
+          "reads and tests every match and sorts them — pgbench, 1 client, same bbox list: ~6.5–9.8 ms ordered by clave, "
+          "~6.5 ms by the integer id, ~8 ms by `clave COLLATE \"C\"`, ~3 ms unordered (stops at 1,001 rows). The sort itself "
+          "is ~1 ms of it (EXPLAIN ANALYZE: quicksort, 726 kB); the rest is reading and testing the 537 extra rows. "
+          "A cheaper comparator (id) does not change that, so clave stays: any total order needs every match, and GiST gives "
+          "no order. Keyset paging (`clave > last` in the next link) saves only what OFFSET skips on later pages.",
+          "- **bbox vs MapServer**: MapServer builds each feature in C from the rows; on a loaded machine every server is "
+          "CPU-starved and ratios drift towards 1.",
+          "- **tiles**: until our door's endpoint lands there is nothing to compare.",
+          "- **import**: the bundled loader parses the whole file into memory and validates every geometry in .NET before "
+          "COPY; ogr2ogr streams. Streaming the reader (Utf8JsonReader over the file) would close the gap.",
+          "- **exports**: the exports stream (the growth during one is a few MB); the peak RSS is the process's baseline — "
+          ".NET's server GC keeps a heap per core and the JIT, EF model and OData models live there. `DOTNET_gcServer=0` or "
+          "`DOTNET_GCHeapHardLimit` (e.g. 0xC000000) brings the baseline under 200 MB at some cost in throughput; measure both.",
+          "- **p50 at 1M**: measured only with `--parcels 1000000`.", ""]
+    return "\n".join(L)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render(os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")))
