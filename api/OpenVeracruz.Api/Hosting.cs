@@ -10,6 +10,7 @@ using OpenVeracruz.Platform.Jobs;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.OData;
 using OpenVeracruz.Platform.Ogc;
+using OpenVeracruz.Platform.Payments;
 using OpenVeracruz.Platform.Wifi;
 
 namespace OpenVeracruz.Api;
@@ -35,6 +36,7 @@ public static class Hosting
         s.AddDataLoading(config);
         s.AddAppointments(config);
         s.AddWifi(config);
+        s.AddPayments(config);
     }
 
     /// <summary>Migrations, the first administrator and the bundled data, before the first request is served.</summary>
@@ -45,6 +47,7 @@ public static class Hosting
         await app.Services.PrepareAppointmentsAsync(app.Configuration);
         await app.Services.PrepareWifiAsync();
         await app.Services.LoadDataAsync(app.Configuration, app.Logger);
+        await app.Services.PreparePaymentsAsync(app.Configuration); // after the load: it reads the cadastre
     }
 
     public static void UseOpenVeracruz(this WebApplication app)
@@ -62,6 +65,7 @@ public static class Hosting
         app.MapOData();
         app.MapAppointments();
         app.MapWifi();
+        app.MapPayments();
         app.AnnounceAddresses();
     }
 }

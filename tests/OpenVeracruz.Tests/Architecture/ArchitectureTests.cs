@@ -19,7 +19,7 @@ public sealed class ArchitectureTests
     {
         // infrastructure: Shared knows nothing of the rest; Data's context is partial, each feature adds its DbSets in its own part
         ["Shared"] = [],
-        ["Data"] = ["Shared", "Auth", "Cadastre", "Catalog", "Appointments", "Wifi"],
+        ["Data"] = ["Shared", "Auth", "Cadastre", "Catalog", "Appointments", "Wifi", "Payments"],
         ["Hosting"] = ["Shared"],
         ["Jobs"] = ["Shared", "Data", "Auth"],
         // features
@@ -32,6 +32,7 @@ public sealed class ArchitectureTests
         ["OData"] = ["Shared", "Data", "Layers"],
         ["Appointments"] = ["Shared", "Data", "Auth", "Layers", "Jobs"], // parcels (a clave's location) only through the public layer registry
         ["Wifi"] = ["Shared", "Data", "Auth"],
+        ["Payments"] = ["Shared", "Data", "Auth", "Jobs"], // parcels and their values read by SQL (cadastre.parcels), not through Cadastre's types
     };
 
     [Fact]

@@ -1,0 +1,52 @@
+using Hangfire;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OpenVeracruz.Platform.Jobs;
+
+namespace OpenVeracruz.Platform.Payments;
+
+public sealed class PaymentsOptions
+{
+    /// <summary>Days a payment order's reference may be paid (never past the end of its month).</summary>
+    public int OrderValidityDays { get; set; } = 10;
+    public GatewayOptions Gateway { get; set; } = new();
+}
+
+public sealed class GatewayOptions
+{
+    /// <summary>The simulated gateway's webhook signing secret. Set Payments__Gateway__WebhookSecret in production.</summary>
+    public string WebhookSecret { get; set; } = "whsec_openveracruz_simulated_gateway_development_only";
+    /// <summary>How old a webhook's signed timestamp may be, either way, in seconds.</summary>
+    public int ToleranceSeconds { get; set; } = 300;
+    /// <summary>Where the simulated gateway delivers its events.</summary>
+    public string WebhookUrl { get; set; } = "http://127.0.0.1:5080/api/payments/online/webhook";
+}
+
+/// <summary>
+/// Multipagos (issue 11, programme activities C3A3 and C1A2): predial and fees, payment orders with their línea de captura,
+/// kiosks (layer payment_kiosks), a simulated online gateway with signed webhooks and the bank's daily file, all paying
+/// through one ledger that never applies a reference twice. See docs/PAYMENTS.md.
+/// </summary>
+public static class PaymentsFeature
+{
+    public static IServiceCollection AddPayments(this IServiceCollection s, IConfiguration config)
+    {
+        s.Configure<PaymentsOptions>(config.GetSection("Payments"));
+        s.AddHttpClient();
+        s.AddScoped<GatewayWebhookJob>();
+        return s;
+    }
+
+    public static IEndpointRouteBuilder MapPayments(this IEndpointRouteBuilder app) =>
+        app.MapPredialEndpoints().MapOrderEndpoints().MapKioskEndpoints().MapOnlineEndpoints().MapBankEndpoints();
+
+    /// <summary>The seed (after the cadastre is loaded: it marks the years paid before the system) and the gateway's delivery job.</summary>
+    public static async Task PreparePaymentsAsync(this IServiceProvider services, IConfiguration config, CancellationToken ct = default)
+    {
+        await PaymentsSeed.EnsureAsync(services.GetRequiredService<NpgsqlDataSource>(), ct);
+        if (!JobsFeature.Enabled(config)) return;
+        services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<GatewayWebhookJob>("payments-gateway-webhooks", j => j.RunAsync(), Cron.Minutely());
+    }
+}
