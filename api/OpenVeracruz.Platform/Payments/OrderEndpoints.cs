@@ -125,7 +125,7 @@ public static class OrderEndpoints
             LineaDeCaptura.Problem.Date => throw new BadRequestException(
                 "The reference does not hold a valid expiry date", "La línea de captura no contiene una fecha de vencimiento válida", "reference"),
             _ => throw new BadRequestException(
-                "A reference (línea de captura) is 20 digits, e.g. 0100 0000 0042 2612 1054", "Una línea de captura tiene 20 dígitos, p. ej. 0100 0000 0042 2612 1054", "reference"),
+                "A reference (línea de captura) is 20 digits, e.g. 0100 0000 0042 2612 1035", "Una línea de captura tiene 20 dígitos, p. ej. 0100 0000 0042 2612 1035", "reference"),
         };
     }
 

@@ -74,6 +74,20 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         ["POST /api/wifi/sites/{code}/keys"] = "supervisor",
         ["GET /api/wifi/sites/{code}/keys"] = "supervisor",
         ["DELETE /api/wifi/keys/{id:guid}"] = "supervisor",
+        // Multipagos: orders and online payments are the citizen's (public); a kiosk pays with its key and the gateway's
+        // webhook with its signature ("device": no staff account carries either); supervisors set parameters, keys, bank files
+        ["POST /api/payments/orders"] = "public",
+        ["POST /api/payments/online/intents"] = "public",
+        ["POST /api/payments/gateway/intents/{id}/confirm"] = "public",
+        ["POST /api/payments/online/webhook"] = "device",
+        ["POST /api/payments/kiosk/pay"] = "device",
+        ["POST /api/payments/kiosk/heartbeat"] = "device",
+        ["PUT /api/payments/predial/parameters/{year:int}"] = "supervisor",
+        ["POST /api/payments/predial/{clave}/discounts"] = "supervisor",
+        ["POST /api/payments/kiosks/{code}/keys"] = "supervisor",
+        ["GET /api/payments/kiosks/{code}/keys"] = "supervisor",
+        ["DELETE /api/payments/kiosk-keys/{id:guid}"] = "supervisor",
+        ["POST /api/payments/bank/files"] = "supervisor",
     };
 
     private List<(string Method, string Pattern)> Discovered()
@@ -97,7 +111,8 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         .Replace("{organization}", "no-existe")
         .Replace("{id}", "no-existe")
         .Replace("{code}", "ZZ-NOEXISTE")
-        .Replace("{clave}", "001-0001-001");
+        .Replace("{clave}", "001-0001-001")
+        .Replace("{year:int}", "2031");
 
     private static async Task<HttpStatusCode> CallAsync(HttpClient client, string method, string pattern)
     {

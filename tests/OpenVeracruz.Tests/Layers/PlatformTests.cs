@@ -168,6 +168,9 @@ public class PlatformTests(Doors f)
             // WiFi spaces: no controller key, key prefix or heartbeat column leaves (counts only, no MAC or IP exists)
             "/ogc/collections/wifi_sites/items", "/downloads/wifi_sites.csv", "/odata/WifiSites", "/api/wifi/indicator?year=2025",
             "/downloads/wifi_connections_daily.csv", "/downloads/wifi_connections_monthly.geojson", "/odata/WifiConnectionsMonthly",
+            // Multipagos: the debt and the order of a parcel are public to whoever knows the clave; never its owner, never a kiosk key
+            $"/api/payments/predial/{clave}", "/api/payments/concepts", "/api/payments/predial/parameters", "/api/payments/predial/parameters/2026/history",
+            "/ogc/collections/payment_kiosks/items", "/downloads/payment_kiosks.csv", "/odata/PaymentKiosks",
         };
         foreach (var url in urls)
         {
@@ -176,7 +179,15 @@ public class PlatformTests(Doors f)
             Assert.DoesNotContain("curp", body, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotMatch("ovw_[0-9a-f]{8}", body);
             Assert.DoesNotContain("last_heartbeat", body, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotMatch("ovk_[0-9a-f]{8}", body);
         }
+        // a payment order of that parcel, as the citizen and the kiosk see it
+        var order = await f.Http.PostAsync("/api/payments/orders", PlatformFixture.Json(new { clave }));
+        Assert.True(order.IsSuccessStatusCode, await order.Content.ReadAsStringAsync());
+        var orderBody = await order.Content.ReadAsStringAsync();
+        var reference = JsonDocument.Parse(orderBody).RootElement.GetProperty("reference").GetString();
+        foreach (var body in new[] { orderBody, await f.Http.GetStringAsync($"/api/payments/orders/{reference}") })
+            foreach (var s in secrets) Assert.DoesNotContain(s, body);
         // Cero Filas: a booking's person never appears in the offices layer, the lists, the slots or the manage view
         var svc = await Appointments.CitasKit.NewServiceAsync(f, desks: 1);
         var day = await Appointments.CitasKit.FreeDayAsync(f);
