@@ -34,7 +34,6 @@ public static class BankEndpoints
     public static IEndpointRouteBuilder MapBankEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/payments/bank/files", Import).RequireAuthorization(Roles.Supervisor).WithTags("Multipagos / Payments").WithName("ImportBankFile")
-            .Accepts<string>("text/csv")
             .WithSummary("Importa el archivo diario del banco (CSV: fecha,referencia,importe,sucursal,folio) / Import the bank's daily file");
         return app;
     }
