@@ -19,4 +19,7 @@ public sealed partial class AppDbContext
     public DbSet<GatewayEvent> GatewayEvents => Set<GatewayEvent>();
     public DbSet<WebhookReceipt> WebhookReceipts => Set<WebhookReceipt>();
     public DbSet<BankFile> BankFiles => Set<BankFile>();
+    public DbSet<Receipt> Receipts => Set<Receipt>();
+    public DbSet<ReconciliationItem> ReconciliationItems => Set<ReconciliationItem>();
+    public DbSet<ReconciliationDay> ReconciliationDays => Set<ReconciliationDay>();
 }

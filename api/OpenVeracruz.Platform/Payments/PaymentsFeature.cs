@@ -36,17 +36,25 @@ public static class PaymentsFeature
         s.Configure<PaymentsOptions>(config.GetSection("Payments"));
         s.AddHttpClient();
         s.AddScoped<GatewayWebhookJob>();
+        s.AddScoped<ReconciliationJob>();
+        s.AddScoped<OpenDataJob>();
         return s;
     }
 
     public static IEndpointRouteBuilder MapPayments(this IEndpointRouteBuilder app) =>
-        app.MapPredialEndpoints().MapOrderEndpoints().MapKioskEndpoints().MapOnlineEndpoints().MapBankEndpoints();
+        app.MapPredialEndpoints().MapOrderEndpoints().MapKioskEndpoints().MapOnlineEndpoints().MapBankEndpoints().MapReceiptEndpoints()
+            .MapReconciliationEndpoints().MapPaymentsIndicator();
 
-    /// <summary>The seed (after the cadastre is loaded: it marks the years paid before the system) and the gateway's delivery job.</summary>
+    /// <summary>The seed (after the cadastre is loaded: it marks the years paid before the system), the open data, and the recurring jobs.</summary>
     public static async Task PreparePaymentsAsync(this IServiceProvider services, IConfiguration config, CancellationToken ct = default)
     {
-        await PaymentsSeed.EnsureAsync(services.GetRequiredService<NpgsqlDataSource>(), ct);
+        var db = services.GetRequiredService<NpgsqlDataSource>();
+        await PaymentsSeed.EnsureAsync(db, ct);
+        await new OpenDataJob(db).RunAsync();
         if (!JobsFeature.Enabled(config)) return;
-        services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<GatewayWebhookJob>("payments-gateway-webhooks", j => j.RunAsync(), Cron.Minutely());
+        var jobs = services.GetRequiredService<IRecurringJobManager>();
+        jobs.AddOrUpdate<GatewayWebhookJob>("payments-gateway-webhooks", j => j.RunAsync(), Cron.Minutely());
+        jobs.AddOrUpdate<OpenDataJob>("payments-open-data", j => j.RunAsync(), "*/10 * * * *");
+        jobs.AddOrUpdate<ReconciliationJob>("payments-reconciliation", j => j.RunYesterdayAsync(), "0 7 * * *"); // 01:00 in Veracruz
     }
 }

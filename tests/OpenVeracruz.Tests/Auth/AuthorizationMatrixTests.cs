@@ -88,6 +88,12 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         ["GET /api/payments/kiosks/{code}/keys"] = "supervisor",
         ["DELETE /api/payments/kiosk-keys/{id:guid}"] = "supervisor",
         ["POST /api/payments/bank/files"] = "supervisor",
+        ["POST /api/payments/receipts"] = "public", // whoever holds a paid reference gets its receipt (no personal data in it)
+        ["POST /api/payments/receipts/{folio}/cancel"] = "supervisor",
+        ["POST /api/payments/reconciliation/run"] = "supervisor",
+        ["GET /api/payments/reconciliation"] = "supervisor",
+        ["POST /api/payments/reconciliation/items/{id:long}/resolve"] = "supervisor",
+        ["GET /api/payments/refunds"] = "supervisor",
     };
 
     private List<(string Method, string Pattern)> Discovered()
@@ -112,7 +118,8 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         .Replace("{id}", "no-existe")
         .Replace("{code}", "ZZ-NOEXISTE")
         .Replace("{clave}", "001-0001-001")
-        .Replace("{year:int}", "2031");
+        .Replace("{year:int}", "2031")
+        .Replace("{folio}", "RO-2026-99999999");
 
     private static async Task<HttpStatusCode> CallAsync(HttpClient client, string method, string pattern)
     {

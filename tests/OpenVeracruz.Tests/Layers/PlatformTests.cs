@@ -170,7 +170,8 @@ public class PlatformTests(Doors f)
             "/downloads/wifi_connections_daily.csv", "/downloads/wifi_connections_monthly.geojson", "/odata/WifiConnectionsMonthly",
             // Multipagos: the debt and the order of a parcel are public to whoever knows the clave; never its owner, never a kiosk key
             $"/api/payments/predial/{clave}", "/api/payments/concepts", "/api/payments/predial/parameters", "/api/payments/predial/parameters/2026/history",
-            "/ogc/collections/payment_kiosks/items", "/downloads/payment_kiosks.csv", "/odata/PaymentKiosks",
+            "/ogc/collections/payment_kiosks/items", "/downloads/payment_kiosks.csv", "/odata/PaymentKiosks", "/api/payments/indicator",
+            "/downloads/payments_daily.csv", "/odata/PaymentsDaily", "/ogc/collections/predial_blocks/items?limit=100", "/downloads/predial_blocks.csv",
         };
         foreach (var url in urls)
         {

@@ -2825,6 +2825,199 @@ namespace OpenVeracruz.Platform.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("OpenVeracruz.Platform.Payments.Receipt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("CancelReason")
+                        .HasColumnType("text")
+                        .HasColumnName("cancel_reason");
+
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<string>("CancelledBy")
+                        .HasColumnType("text")
+                        .HasColumnName("cancelled_by");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("code");
+
+                    b.Property<string>("ConceptName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("concept_name");
+
+                    b.Property<string>("Folio")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("folio");
+
+                    b.Property<DateTime>("IssuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("issued_at");
+
+                    b.Property<long>("PaymentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("payment_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Folio")
+                        .IsUnique();
+
+                    b.HasIndex("PaymentId")
+                        .IsUnique();
+
+                    b.ToTable("receipts", "payments", t =>
+                        {
+                            t.HasCheckConstraint("ck_receipts_cancel", "(cancelled_at IS NULL) = (cancel_reason IS NULL) AND (cancelled_at IS NULL) = (cancelled_by IS NULL)");
+                        });
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Payments.ReconciliationDay", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("channel");
+
+                    b.Property<int>("AppliedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("applied_count");
+
+                    b.Property<decimal>("AppliedTotal")
+                        .HasPrecision(16, 2)
+                        .HasColumnType("numeric(16,2)")
+                        .HasColumnName("applied_total");
+
+                    b.Property<int>("OpenDifferences")
+                        .HasColumnType("integer")
+                        .HasColumnName("open_differences");
+
+                    b.Property<int>("ReceivedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("received_count");
+
+                    b.Property<decimal>("ReceivedTotal")
+                        .HasPrecision(16, 2)
+                        .HasColumnType("numeric(16,2)")
+                        .HasColumnName("received_total");
+
+                    b.Property<int>("RefundCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("refund_count");
+
+                    b.Property<decimal>("RefundTotal")
+                        .HasPrecision(16, 2)
+                        .HasColumnType("numeric(16,2)")
+                        .HasColumnName("refund_total");
+
+                    b.Property<DateTime>("RunAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("run_at");
+
+                    b.Property<int>("SettledCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("settled_count");
+
+                    b.Property<decimal>("SettledTotal")
+                        .HasPrecision(16, 2)
+                        .HasColumnType("numeric(16,2)")
+                        .HasColumnName("settled_total");
+
+                    b.HasKey("Day", "Channel");
+
+                    b.ToTable("reconciliation_days", "payments");
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Payments.ReconciliationItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal?>("Actual")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)")
+                        .HasColumnName("actual");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("channel");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<DateTime>("DetectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("detected_at");
+
+                    b.Property<decimal?>("Expected")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)")
+                        .HasColumnName("expected");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Resolution")
+                        .HasColumnType("text")
+                        .HasColumnName("resolution");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("resolved_by");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("subject");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Day", "Channel", "Kind", "Subject")
+                        .IsUnique();
+
+                    b.ToTable("reconciliation_items", "payments", t =>
+                        {
+                            t.HasCheckConstraint("ck_reconciliation_items_kind", "kind IN ('paid_without_receipt', 'receipt_without_settlement', 'amount_differs', 'settled_without_payment')");
+                        });
+                });
+
             modelBuilder.Entity("OpenVeracruz.Platform.Payments.SettledYear", b =>
                 {
                     b.Property<string>("Clave")
@@ -3440,6 +3633,15 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     b.HasOne("OpenVeracruz.Platform.Payments.Concept", null)
                         .WithMany()
                         .HasForeignKey("ConceptCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OpenVeracruz.Platform.Payments.Receipt", b =>
+                {
+                    b.HasOne("OpenVeracruz.Platform.Payments.Payment", null)
+                        .WithMany()
+                        .HasForeignKey("PaymentId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
