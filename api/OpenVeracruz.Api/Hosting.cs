@@ -46,8 +46,9 @@ public static class Hosting
         await app.Services.EnsureStaffSetupAsync(app.Configuration, app.Logger);
         await app.Services.PrepareAppointmentsAsync(app.Configuration);
         await app.Services.PrepareWifiAsync();
+        await app.Services.PreparePaymentsAsync(app.Configuration);
         await app.Services.LoadDataAsync(app.Configuration, app.Logger);
-        await app.Services.PreparePaymentsAsync(app.Configuration); // after the load: it reads the cadastre
+        await app.Services.SettleHistoricPredialAsync(); // after the load: it reads the cadastre
     }
 
     public static void UseOpenVeracruz(this WebApplication app)

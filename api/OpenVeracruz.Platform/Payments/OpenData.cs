@@ -8,14 +8,14 @@ using OpenVeracruz.Platform.Shared;
 namespace OpenVeracruz.Platform.Payments;
 
 /// <summary>
-/// The open data of the payments, refreshed by a job (every 10 minutes, on start, and after a reconciliation):
+/// The open data of the payments:
 /// <list type="bullet">
-/// <item><c>payments.daily_collection</c> (layer payments_daily): applied payments and amounts per day, channel and kiosk
-/// or locality — counts and sums only, no reference, clave or person; the point is the kiosk's or the locality's;</item>
-/// <item><c>payments.block_collection</c> (layer predial_blocks): each block of the cadastre for the current fiscal year as
+/// <item><c>payments.daily_collection</c> (layer payments_daily), refreshed by this job (every 10 minutes and on start):
+/// applied payments and amounts per day, channel and kiosk or locality — counts and sums only, no reference, clave or
+/// person; the point is the kiosk's, or the centre of the locality's parcels; a kiosk's day without payments is a 0 row;</item>
+/// <item>the view <c>payments.block_layer</c> (layer predial_blocks), live: each block for the current fiscal year as
 /// paid (every parcel), partly paid or owing (none), with parcel counts only — no amount of any parcel.</item>
 /// </list>
-/// Tables rather than views: the localities layer is swapped by its loader, which a view on it would block.
 /// </summary>
 public sealed class OpenDataJob(NpgsqlDataSource db)
 {
@@ -27,29 +27,29 @@ public sealed class OpenDataJob(NpgsqlDataSource db)
             DELETE FROM payments.daily_collection;
             INSERT INTO payments.daily_collection (id, day, channel, kiosk_code, locality_cvegeo, locality, transactions, amount, geom)
             SELECT to_char(a.day, 'YYYYMMDD') || '-' || a.channel || '-' || coalesce(a.kiosk_code, a.cvegeo, 'sin-localidad'),
-                   a.day, a.channel, a.kiosk_code, a.cvegeo, coalesce(a.locality, 'Sin localidad'), a.n, a.amount,
-                   coalesce(k.geom, (SELECT ST_PointOnSurface(l.geom) FROM layers.localities l WHERE l.cvegeo = a.cvegeo),
+                   a.day, a.channel, a.kiosk_code, a.cvegeo,
+                   coalesce(a.locality, (SELECT min(x.locality) FROM cadastre.parcels x WHERE x.locality_cvegeo = a.cvegeo), 'Sin localidad'), a.n, a.amount,
+                   coalesce(k.geom, (SELECT ST_SetSRID(ST_Centroid(ST_Extent(x.geom)), 4326) FROM cadastre.parcels x WHERE x.locality_cvegeo = a.cvegeo),
                             ST_SetSRID(ST_MakePoint(-96.1342, 19.1738), 4326))
             FROM (SELECT (p.received_at AT TIME ZONE 'America/Mexico_City')::date AS day, p.channel, kk.code AS kiosk_code,
-                         CASE WHEN p.kiosk_id IS NULL THEN par.locality_cvegeo END AS cvegeo, CASE WHEN p.kiosk_id IS NULL THEN par.locality END AS locality,
+                         coalesce(kk.locality_cvegeo, par.locality_cvegeo) AS cvegeo, CASE WHEN p.kiosk_id IS NULL THEN par.locality END AS locality,
                          count(*)::int AS n, sum(p.amount) AS amount
                   FROM payments.payments p JOIN payments.orders o ON o.id = p.order_id
                   LEFT JOIN cadastre.parcels par ON par.clave = o.clave LEFT JOIN payments.kiosks kk ON kk.id = p.kiosk_id
                   WHERE p.status = 'applied'
                   GROUP BY 1, 2, 3, 4, 5) a
             LEFT JOIN payments.kiosks k ON k.code = a.kiosk_code;
+            -- a kiosk's day without payments is a row too (0): C1A2 counts per kiosk, and a day of silence is data
+            INSERT INTO payments.daily_collection (id, day, channel, kiosk_code, locality_cvegeo, locality, transactions, amount, geom)
+            SELECT to_char(d, 'YYYYMMDD') || '-kiosk-' || k.code, d::date, 'kiosk', k.code, k.locality_cvegeo,
+                   coalesce((SELECT min(x.locality) FROM cadastre.parcels x WHERE x.locality_cvegeo = k.locality_cvegeo), 'Veracruz'), 0, 0, k.geom
+            FROM payments.kiosks k
+            CROSS JOIN generate_series(least(coalesce((SELECT min(day) FROM payments.daily_collection), @today), @today), @today, interval '1 day') d
+            ON CONFLICT (id) DO NOTHING;
 
-            DELETE FROM payments.block_collection;
-            INSERT INTO payments.block_collection (id, zone, block, locality, fiscal_year, parcels, paid, status, geom)
-            SELECT lpad(b.zone::text, 3, '0') || '-' || lpad(b.block::text, 4, '0'), b.zone, b.block, b.locality, b.y, b.parcels, b.paid,
-                   CASE WHEN b.paid = b.parcels THEN 'paid' WHEN b.paid = 0 THEN 'owing' ELSE 'partly_paid' END, b.geom
-            FROM (SELECT p.zone, p.block, min(p.locality) AS locality, @y AS y, count(*)::int AS parcels,
-                         count(s.clave)::int AS paid, ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(p.geom)), 3)) AS geom
-                  FROM cadastre.parcels p LEFT JOIN payments.settled_years s ON s.clave = p.clave AND s.year = @y
-                  GROUP BY p.zone, p.block) b;
             """, conn, tx))
         {
-            cmd.Parameters.AddWithValue("y", PredialDebts.Today().Year);
+            cmd.Parameters.AddWithValue("today", PredialDebts.Today());
             await cmd.ExecuteNonQueryAsync();
         }
         await tx.CommitAsync();

@@ -45,7 +45,10 @@ public static class PaymentsFeature
         app.MapPredialEndpoints().MapOrderEndpoints().MapKioskEndpoints().MapOnlineEndpoints().MapBankEndpoints().MapReceiptEndpoints()
             .MapReconciliationEndpoints().MapPaymentsIndicator();
 
-    /// <summary>The seed (after the cadastre is loaded: it marks the years paid before the system), the open data, and the recurring jobs.</summary>
+    /// <summary>
+    /// Before the bundled data is loaded (the catalog then finds the kiosks and their days in the layers): the concepts, the
+    /// predial parameters, the kiosks, the open data, and the recurring jobs.
+    /// </summary>
     public static async Task PreparePaymentsAsync(this IServiceProvider services, IConfiguration config, CancellationToken ct = default)
     {
         var db = services.GetRequiredService<NpgsqlDataSource>();
@@ -57,4 +60,8 @@ public static class PaymentsFeature
         jobs.AddOrUpdate<OpenDataJob>("payments-open-data", j => j.RunAsync(), "*/10 * * * *");
         jobs.AddOrUpdate<ReconciliationJob>("payments-reconciliation", j => j.RunYesterdayAsync(), "0 7 * * *"); // 01:00 in Veracruz
     }
+
+    /// <summary>After the cadastre is loaded: the fiscal years its parcels paid before this system.</summary>
+    public static Task SettleHistoricPredialAsync(this IServiceProvider services, CancellationToken ct = default) =>
+        PaymentsSeed.SettleHistoricYearsAsync(services.GetRequiredService<NpgsqlDataSource>(), ct);
 }

@@ -42,7 +42,7 @@ public static class PaymentsSeed
 
     public static readonly KioskSeed[] Kiosks =
     [
-        new("KIO-01", "Palacio Municipal (Tesorería)", "Av. Independencia y Zamora, Centro Histórico", -96.1362, 19.1997, "efectivo, tarjeta", "Lun–Vie 08:00–15:00"),
+        new("KIO-01", "Palacio Municipal (Tesorería)", "Plaza de la Constitución (Zócalo), Centro Histórico", -96.1340, 19.2008, "efectivo, tarjeta", "Lun–Vie 08:00–15:00"),
         new("KIO-02", "Parque Zamora", "Av. Independencia y Av. Zaragoza, Centro", -96.1380, 19.1915, "efectivo, tarjeta", "Lun–Dom 07:00–21:00"),
         new("KIO-03", "Mercado Hidalgo", "Calle Hernán Cortés y Av. Madero, Centro", -96.1420, 19.1905, "efectivo", "Lun–Sáb 07:00–18:00"),
         new("KIO-04", "Mercado Malibrán", "Av. Miguel Alemán, Malibrán", -96.1498, 19.1745, "efectivo, tarjeta", "Lun–Sáb 07:00–18:00"),
@@ -81,6 +81,14 @@ public static class PaymentsSeed
                 VALUES (@code, @name, @address, '301930001', 'operating', now(), @methods, @hours, 'aproximada', ST_SetSRID(ST_MakePoint(@lon, @lat), 4326))
                 ON CONFLICT (code) DO NOTHING
                 """, ct, ("code", k.Code), ("name", k.Name), ("address", k.Address), ("methods", k.Methods), ("hours", k.Hours), ("lon", k.Lon), ("lat", k.Lat));
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>The fiscal years paid before the system (after the cadastre is loaded); a year already settled is left as it is.</summary>
+    public static async Task SettleHistoricYearsAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
         // years paid before the system: the same parcels on every machine (md5 of clave and year), never a year already settled
         foreach (var (year, percent) in HistoricPaidPercent)
             await ExecAsync(conn, tx, """

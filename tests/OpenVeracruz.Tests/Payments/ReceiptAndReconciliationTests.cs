@@ -157,7 +157,7 @@ public class ReceiptAndReconciliationTests(Multipagos f)
             SELECT count(*) FROM payments.payments p JOIN payments.kiosks k ON k.id = p.kiosk_id
             WHERE k.code = 'KIO-01' AND p.status = 'applied' AND (p.received_at AT TIME ZONE 'America/Mexico_City')::date = @d
             """, ("d", today)), kioskToday);
-        var block = await f.ScalarAsync<string>("SELECT status FROM payments.block_collection WHERE id = @b", ("b", clave[..8]));
+        var block = await f.ScalarAsync<string>("SELECT status FROM payments.block_layer WHERE id = @b", ("b", clave[..8]));
         Assert.Contains(block, new[] { "paid", "partly_paid" });
 
         var (status, indicator, _) = await f.GetJsonAsync($"/api/payments/indicator?year={today.Year}");

@@ -22,12 +22,17 @@ namespace OpenVeracruz.Platform.Data.Migrations
                     locality text NOT NULL, transactions int NOT NULL, amount numeric(16,2) NOT NULL, geom geometry(Point, 4326) NOT NULL);
                 CREATE INDEX ix_daily_collection_geom ON payments.daily_collection USING gist (geom);
 
-                -- the predial of the current fiscal year by block: paid, partly_paid or owing, parcel counts only
-                CREATE TABLE payments.block_collection (
-                    id text PRIMARY KEY, zone int NOT NULL, block int NOT NULL, locality text NOT NULL, fiscal_year int NOT NULL,
-                    parcels int NOT NULL, paid int NOT NULL, status varchar(12) NOT NULL CHECK (status IN ('paid', 'partly_paid', 'owing')),
-                    geom geometry(MultiPolygon, 4326) NOT NULL);
-                CREATE INDEX ix_block_collection_geom ON payments.block_collection USING gist (geom);
+                -- the predial of the current fiscal year (Veracruz's calendar) by block, live: paid, partly_paid or owing, parcel counts only;
+                -- the outline is the convex hull of the block's parcels (cheap enough to compute on every read)
+                CREATE VIEW payments.block_layer AS
+                SELECT lpad(b.zone::text, 3, '0') || '-' || lpad(b.block::text, 4, '0') AS id, b.zone, b.block, b.locality, b.fiscal_year,
+                       b.parcels, b.paid, CASE WHEN b.paid = b.parcels THEN 'paid' WHEN b.paid = 0 THEN 'owing' ELSE 'partly_paid' END AS status, b.geom
+                FROM (SELECT p.zone, p.block, min(p.locality) AS locality, y.fiscal_year, count(*)::int AS parcels, count(s.clave)::int AS paid,
+                             ST_Multi(ST_ConvexHull(ST_Collect(p.geom)))::geometry(MultiPolygon, 4326) AS geom
+                      FROM cadastre.parcels p
+                      CROSS JOIN (SELECT extract(year FROM now() AT TIME ZONE 'America/Mexico_City')::int AS fiscal_year) y
+                      LEFT JOIN payments.settled_years s ON s.clave = p.clave AND s.year = y.fiscal_year
+                      GROUP BY p.zone, p.block, y.fiscal_year) b;
                 """);
 
             migrationBuilder.CreateTable(
@@ -132,7 +137,7 @@ namespace OpenVeracruz.Platform.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql("DROP TABLE payments.block_collection; DROP TABLE payments.daily_collection; DROP SEQUENCE payments.receipt_numbers;");
+            migrationBuilder.Sql("DROP VIEW payments.block_layer; DROP TABLE payments.daily_collection; DROP SEQUENCE payments.receipt_numbers;");
 
             migrationBuilder.DropTable(
                 name: "receipts",
