@@ -225,7 +225,7 @@ public class PlatformTests(Doors f)
         }
 
         // the pages are static: no value of the cadastre's owners is ever written into them (the editor asks the API, as staff)
-        foreach (var page in new[] { "/", "/app.js", "/history.js", "/editor/", "/editor/editor.js", "/datos/" })
+        foreach (var page in new[] { "/", "/app.js", "/history.js", "/editor/", "/editor/editor.js", "/datos/", "/pagos/", "/pagos/main.js" })
         {
             var body = await f.Http.GetStringAsync(page);
             foreach (var s in secrets) Assert.DoesNotContain(s, body);
