@@ -12,6 +12,7 @@ using OpenVeracruz.Platform.Maintenance;
 using OpenVeracruz.Platform.OData;
 using OpenVeracruz.Platform.Ogc;
 using OpenVeracruz.Platform.Tiles;
+using OpenVeracruz.Platform.Payments;
 using OpenVeracruz.Platform.Wifi;
 
 namespace OpenVeracruz.Api;
@@ -39,6 +40,7 @@ public static class Hosting
         s.AddAppointments(config);
         s.AddMaintenance(config);
         s.AddWifi(config);
+        s.AddPayments(config);
     }
 
     /// <summary>Migrations, the first administrator and the bundled data, before the first request is served.</summary>
@@ -49,7 +51,9 @@ public static class Hosting
         await app.Services.PrepareAppointmentsAsync(app.Configuration);
         await app.Services.PrepareMaintenanceAsync(app.Configuration);
         await app.Services.PrepareWifiAsync(app.Configuration);
+        await app.Services.PreparePaymentsAsync(app.Configuration);
         await app.Services.LoadDataAsync(app.Configuration, app.Logger);
+        await app.Services.SettleHistoricPredialAsync(); // after the load: it reads the cadastre
     }
 
     public static void UseOpenVeracruz(this WebApplication app)
@@ -69,6 +73,7 @@ public static class Hosting
         app.MapAppointments();
         app.MapMaintenance();
         app.MapWifi();
+        app.MapPayments();
         app.AnnounceAddresses();
     }
 }

@@ -23,3 +23,4 @@ namespace OpenVeracruz.Tests;
 [CollectionDefinition(nameof(VectorTiles))] public sealed class VectorTiles : PlatformFixture, ICollectionFixture<VectorTiles>;
 [CollectionDefinition(nameof(ItMaintenance))] public sealed class ItMaintenance : PlatformFixture, ICollectionFixture<ItMaintenance>;
 [CollectionDefinition(nameof(WifiBrowser))] public sealed class WifiBrowser : PlatformFixture, ICollectionFixture<WifiBrowser>;
+[CollectionDefinition(nameof(Multipagos))] public sealed class Multipagos : PlatformFixture, ICollectionFixture<Multipagos>;

@@ -40,6 +40,7 @@ public static class Problems
             403 => ("Forbidden", "Prohibido"),
             404 => ("Not found", "No encontrado"),
             409 => ("Conflict", "Conflicto"),
+            410 => ("Gone", "Dado de baja"),
             412 => ("Precondition failed", "La versión ha cambiado"),
             428 => ("Precondition required", "Falta la versión (If-Match)"),
             405 => ("Method not allowed", "Método no permitido"),

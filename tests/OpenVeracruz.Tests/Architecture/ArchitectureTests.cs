@@ -19,7 +19,7 @@ public sealed class ArchitectureTests
     {
         // infrastructure: Shared knows nothing of the rest; Data's context is partial, each feature adds its DbSets in its own part
         ["Shared"] = [],
-        ["Data"] = ["Shared", "Auth", "Cadastre", "Catalog", "Appointments", "Wifi", "Tiles", "Maintenance"],
+        ["Data"] = ["Shared", "Auth", "Cadastre", "Catalog", "Appointments", "Wifi", "Tiles", "Maintenance", "Payments"],
         ["Hosting"] = ["Shared"],
         ["Jobs"] = ["Shared", "Data", "Auth"],
         // features
@@ -34,6 +34,7 @@ public sealed class ArchitectureTests
         ["Appointments"] = ["Shared", "Data", "Auth", "Layers", "Jobs"], // parcels (a clave's location) only through the public layer registry
         ["Wifi"] = ["Shared", "Data", "Auth", "Jobs", "Maintenance"], // opens tickets for failing sites; Maintenance knows nothing of WiFi
         ["Maintenance"] = ["Shared", "Data", "Auth", "Jobs"],
+        ["Payments"] = ["Shared", "Data", "Auth", "Jobs"], // parcels and their values read by SQL (cadastre.parcels), not through Cadastre's types
     };
 
     [Fact]

@@ -120,6 +120,26 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         ["POST /api/maintenance/plans"] = "supervisor",
         ["GET /api/maintenance/plans"] = "viewer",
         ["GET /api/maintenance/reports/monthly"] = "supervisor",
+        // Multipagos: orders and online payments are the citizen's (public); a kiosk pays with its key and the gateway's
+        // webhook with its signature ("device": no staff account carries either); supervisors set parameters, keys, bank files
+        ["POST /api/payments/orders"] = "public",
+        ["POST /api/payments/online/intents"] = "public",
+        ["POST /api/payments/gateway/intents/{id}/confirm"] = "public",
+        ["POST /api/payments/online/webhook"] = "device",
+        ["POST /api/payments/kiosk/pay"] = "device",
+        ["POST /api/payments/kiosk/heartbeat"] = "device",
+        ["PUT /api/payments/predial/parameters/{year:int}"] = "supervisor",
+        ["POST /api/payments/predial/{clave}/discounts"] = "supervisor",
+        ["POST /api/payments/kiosks/{code}/keys"] = "supervisor",
+        ["GET /api/payments/kiosks/{code}/keys"] = "supervisor",
+        ["DELETE /api/payments/kiosk-keys/{id:guid}"] = "supervisor",
+        ["POST /api/payments/bank/files"] = "supervisor",
+        ["POST /api/payments/receipts"] = "public", // whoever holds a paid reference gets its receipt (no personal data in it)
+        ["POST /api/payments/receipts/{folio}/cancel"] = "supervisor",
+        ["POST /api/payments/reconciliation/run"] = "supervisor",
+        ["GET /api/payments/reconciliation"] = "supervisor",
+        ["POST /api/payments/reconciliation/items/{id:long}/resolve"] = "supervisor",
+        ["GET /api/payments/refunds"] = "supervisor",
     };
 
     private List<(string Method, string Pattern)> Discovered()
@@ -146,7 +166,9 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         .Replace("{organization}", "no-existe")
         .Replace("{id}", "no-existe")
         .Replace("{code}", "ZZ-NOEXISTE")
-        .Replace("{clave}", "001-0001-001");
+        .Replace("{clave}", "001-0001-001")
+        .Replace("{year:int}", "2031")
+        .Replace("{folio}", "RO-2026-99999999");
 
     private static async Task<HttpStatusCode> CallAsync(HttpClient client, string method, string pattern)
     {

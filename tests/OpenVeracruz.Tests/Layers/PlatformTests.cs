@@ -173,6 +173,10 @@ public class PlatformTests(Doors f)
             "/api/wifi/coverage", "/api/wifi/nearest?lon=-96.137&lat=19.199", $"/api/wifi/nearest?clave={clave}", "/wifi/", "/wifi/main.js",
             // IT maintenance: the buildings layer (no inventory, serials or internal notes) and the C9A1 counts
             "/ogc/collections/municipal_buildings/items", "/downloads/municipal_buildings.csv", "/odata/MunicipalBuildings", "/api/maintenance/indicator",
+            // Multipagos: the debt and the order of a parcel are public to whoever knows the clave; never its owner, never a kiosk key
+            $"/api/payments/predial/{clave}", "/api/payments/concepts", "/api/payments/predial/parameters", "/api/payments/predial/parameters/2026/history",
+            "/ogc/collections/payment_kiosks/items", "/downloads/payment_kiosks.csv", "/odata/PaymentKiosks", "/api/payments/indicator",
+            "/downloads/payments_daily.csv", "/odata/PaymentsDaily", "/ogc/collections/predial_blocks/items?limit=100", "/downloads/predial_blocks.csv",
         };
         // vector tiles: their metadata as text, and the tiles decoded (attribute names and values) at a thinned and a full zoom
         var tileTexts = new List<(string Url, string Text)>();
@@ -208,7 +212,15 @@ public class PlatformTests(Doors f)
             Assert.DoesNotContain("problem_since", body, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("internal_notes", body, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("@pruebas.veracruz.gob.mx", body, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotMatch("ovk_[0-9a-f]{8}", body);
         }
+        // a payment order of that parcel, as the citizen and the kiosk see it
+        var order = await f.Http.PostAsync("/api/payments/orders", PlatformFixture.Json(new { clave }));
+        Assert.True(order.IsSuccessStatusCode, await order.Content.ReadAsStringAsync());
+        var orderBody = await order.Content.ReadAsStringAsync();
+        var reference = JsonDocument.Parse(orderBody).RootElement.GetProperty("reference").GetString();
+        foreach (var body in new[] { orderBody, await f.Http.GetStringAsync($"/api/payments/orders/{reference}") })
+            foreach (var s in secrets) Assert.DoesNotContain(s, body);
         // Cero Filas: a booking's person never appears in the offices layer, the lists, the slots or the manage view
         var svc = await Appointments.CitasKit.NewServiceAsync(f, desks: 1);
         var day = await Appointments.CitasKit.FreeDayAsync(f);
@@ -248,7 +260,7 @@ public class PlatformTests(Doors f)
         }
 
         // the pages are static: no value of the cadastre's owners is ever written into them (the editor asks the API, as staff)
-        foreach (var page in new[] { "/", "/app.js", "/history.js", "/editor/", "/editor/editor.js", "/datos/", "/citas/reportes/", "/citas/reportes/main.js" })
+        foreach (var page in new[] { "/", "/app.js", "/history.js", "/editor/", "/editor/editor.js", "/datos/", "/citas/reportes/", "/citas/reportes/main.js", "/pagos/", "/pagos/main.js" })
         {
             var body = await f.Http.GetStringAsync(page);
             foreach (var s in secrets) Assert.DoesNotContain(s, body);
