@@ -18,3 +18,4 @@ namespace OpenVeracruz.Tests;
 [CollectionDefinition(nameof(GisClients))] public sealed class GisClients : PlatformFixture, ICollectionFixture<GisClients>;
 [CollectionDefinition(nameof(CeroFilas))] public sealed class CeroFilas : PlatformFixture, ICollectionFixture<CeroFilas>;
 [CollectionDefinition(nameof(WifiSpaces))] public sealed class WifiSpaces : PlatformFixture, ICollectionFixture<WifiSpaces>;
+[CollectionDefinition(nameof(CeroFilasBrowser))] public sealed class CeroFilasBrowser : PlatformFixture, ICollectionFixture<CeroFilasBrowser>;

@@ -36,7 +36,7 @@ public static class AppointmentsFeature
         return s;
     }
 
-    public static IEndpointRouteBuilder MapAppointments(this IEndpointRouteBuilder app) => app.MapBookingEndpoints().MapTurnEndpoints().MapScreenEndpoints();
+    public static IEndpointRouteBuilder MapAppointments(this IEndpointRouteBuilder app) => app.MapBookingEndpoints().MapTurnEndpoints().MapScreenEndpoints().MapCeroFilasPages();
 
     /// <summary>The seed (offices, services, schedules, holidays) and the recurring jobs.</summary>
     public static async Task PrepareAppointmentsAsync(this IServiceProvider services, IConfiguration config)
