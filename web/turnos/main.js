@@ -100,7 +100,7 @@ function setConnected(ok) {
 
 function connect() {
   const source = new EventSource(`/api/screens/${encodeURIComponent(office)}/events`);
-  source.addEventListener('open', () => setConnected(true));
+  // conectada de verdad cuando llega el estado (el servidor lo manda al conectar), no sólo al abrirse la conexión
   source.addEventListener('turns', (e) => {
     setConnected(true);
     try { render(JSON.parse(e.data)); } catch { /* un mensaje incompleto: llega otro con el siguiente cambio */ }

@@ -8,4 +8,7 @@ public sealed class AppointmentHostileInputTests(HostileInput f) : HostileInputT
     "/api/appointments/services/{1}/days?from={2026-12-01}&days={31}",
     "/api/appointments/services/{1}/slots?date={2026-12-01}&extras={2}",
     "/api/appointments/{ABCDEFGH}?token={x}",
-    "/api/screens/{catastro}");
+    "/api/screens/{catastro}",
+    // the pages whose address names an office: the same file for any name, a 404 problem for what is not one
+    "/turnos/{catastro}",
+    "/kiosko/citas/{catastro}");

@@ -194,12 +194,22 @@ public class PlatformTests(Doors f)
                 $"/api/appointments/services/{svc.ServiceId}/slots?date={day:yyyy-MM-dd}", $"/api/appointments/services/{svc.ServiceId}/days",
                 "/ogc/collections/offices/items", "/downloads/offices.csv", "/downloads/offices.geojson", "/api/appointments/holidays",
                 $"/api/appointments/{folio}?token={token}", $"/api/appointments/{folio}/calendar.ics?token={token}",
-                "/swagger/v1/swagger.json",
+                "/swagger/v1/swagger.json", $"/api/screens/{svc.OfficeCode}",
             })
             {
                 var body = await f.Http.GetStringAsync(url);
                 foreach (var s in booking.Concat(secrets)) Assert.DoesNotContain(s, body);
                 Assert.DoesNotContain("\"curp\"", body, StringComparison.OrdinalIgnoreCase);
+            }
+            // the pages are static files (the booking form names a "curp" field; no person's value is ever in them)
+            foreach (var url in new[]
+            {
+                "/citas/", "/citas/main.js", "/citas/cita/", "/citas/cita/main.js", "/lib/citas.js", "/citas/consola/", "/citas/consola/main.js",
+                $"/turnos/{svc.OfficeCode}", "/turnos/main.js", $"/kiosko/citas/{svc.OfficeCode}", "/kiosko/citas/main.js",
+            })
+            {
+                var body = await f.Http.GetStringAsync(url);
+                foreach (var s in booking.Concat(secrets)) Assert.DoesNotContain(s, body);
             }
             // the folio alone answers like an unknown one
             var alone = await f.Http.GetAsync($"/api/appointments/{folio}");

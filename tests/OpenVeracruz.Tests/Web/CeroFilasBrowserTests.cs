@@ -225,12 +225,28 @@ public partial class CeroFilasBrowserTests(CeroFilasBrowser fixture) : CitasTest
         Assert.Equal(HttpStatusCode.Created, status);
         var code = ticket.GetProperty("code").GetString()!;
 
+        // a network drop as the screen sees it: its first stream ends after one state; the next connection waits until the
+        // test has seen the page say "reconectando…", then reaches the server
+        var state = await f.Http.GetStringAsync($"/api/screens/{svc.OfficeCode}");
+        var (attempts, online) = (0, false);
         var screen = await PageAsync(1280, 720);
+        await screen.RouteAsync("**/api/screens/*/events", async route =>
+        {
+            if (Volatile.Read(ref online)) await route.ContinueAsync();
+            else await route.FulfillAsync(new()
+            {
+                Status = 200, ContentType = "text/event-stream",
+                Body = Interlocked.Increment(ref attempts) == 1 ? $"retry: 300\n\nevent: turns\ndata: {state}\n\n" : "retry: 300\n\n",
+            });
+        });
         await screen.GotoAsync(Url($"/turnos/{svc.OfficeCode}"));
-        await WaitAsync(screen, "() => window.ovScreen && window.ovScreen.renders >= 1");
+        await WaitAsync(screen, "() => window.ovScreen && window.ovScreen.renders >= 1 && !document.getElementById('connection').hidden");
+        Assert.Equal("reconectando…", (await screen.TextContentAsync("#connection"))!.Trim());
         Assert.Equal("—", await screen.TextContentAsync("#now-code"));
         Assert.Equal("1", await screen.TextContentAsync("#queues li[data-prefix='Q'] .count"));
-        Assert.True(await screen.IsHiddenAsync("#connection"), "connected: no 'reconectando…'");
+        Volatile.Write(ref online, true);
+        await WaitAsync(screen, "() => window.ovScreen.renders >= 2 && document.getElementById('connection').hidden");
+        Assert.Null(await screen.QuerySelectorAsync(".screen-error:not([hidden])"));
         // a mark that a reload would erase
         await screen.EvaluateAsync("() => { window.sameDocument = true; }");
         var chimes = await screen.EvaluateAsync<int>("() => window.ovScreen.chimes");
