@@ -19,7 +19,7 @@ let holdTimer = null;
 let map = null;
 let markers = null;
 
-function show(step) {
+function show(step, focus = true) {
   for (const s of STEPS) document.getElementById(`step-${s}`).hidden = s !== step;
   const current = STEPS.indexOf(step);
   for (const li of el.steps.children) {
@@ -29,7 +29,7 @@ function show(step) {
   }
   for (const n of document.querySelectorAll('.chosen-service')) n.textContent = state.office ? state.office.service : '';
   for (const n of document.querySelectorAll('.chosen-office')) n.textContent = state.office ? state.office.name : '';
-  document.getElementById(`${step}-title`).focus();
+  if (focus) document.getElementById(`${step}-title`).focus();
   if (step === 'office' && map) setTimeout(() => map.invalidateSize(), 0);
 }
 
@@ -328,6 +328,7 @@ for (const b of document.querySelectorAll('[data-back]')) {
 }
 // ---------- Inicio ----------
 (async () => {
+  show('procedure', false);
   await loadProcedures();
   // desde el mapa (popup de una oficina): /citas/?oficina=catastro elige esa oficina en cuanto se elige el trámite
   if (params.get('oficina')) setMessage(el.procedureStatus, 'Elija el trámite; la oficina que eligió en el mapa se seleccionará si lo ofrece.');

@@ -44,6 +44,8 @@ public partial class CeroFilasBrowserTests(CeroFilasBrowser fixture) : CitasTest
         return page;
     }
 
+    private void NoErrors() => Assert.True(_errors.Count == 0, string.Join("\n", _errors));
+
     private string Url(string path) => new Uri(f.BaseUri, path).ToString();
 
     /// <summary>Waits for a condition in the page; a timeout says what the page reported meanwhile.</summary>
@@ -130,7 +132,31 @@ public partial class CeroFilasBrowserTests(CeroFilasBrowser fixture) : CitasTest
         Assert.StartsWith("BEGIN:VCALENDAR", ics);
         Assert.Contains($"UID:{folio}@", ics);
         Assert.DoesNotContain("Núñez", ics);
-        Assert.Empty(_errors);
+        NoErrors();
+    }
+
+    [Fact]
+    public async Task The_maps_office_popup_leads_to_booking_at_that_office()
+    {
+        var svc = await CitasKit.NewServiceAsync(f, desks: 1);
+        var page = await PageAsync(360, 740);
+        await page.GotoAsync(Url("/"));
+        await WaitAsync(page, "() => window.ovReady === true", 30_000);
+        await page.ClickAsync("#layers-toggle");
+        await page.CheckAsync("#layer-offices");
+        await WaitAsync(page, $"() => window.ovLayers.get('offices').getLayers().some(l => l.feature.properties.code === '{svc.OfficeCode}')");
+        await page.ClickAsync("#layers-toggle"); // the layer panel closes again, as a person on a phone would close it
+        await page.EvaluateAsync($"() => window.ovLayers.get('offices').eachLayer(l => {{ if (l.feature.properties.code === '{svc.OfficeCode}') {{ window.ovMap.setView(l.getLatLng(), 17, {{ animate: false }}); l.openPopup(); }} }})");
+        var book = page.Locator(".leaflet-popup-content a", new() { HasText = "Agendar cita" });
+        Assert.EndsWith($"/citas/?oficina={svc.OfficeCode}", await book.GetAttributeAsync("href"));
+        await book.ClickAsync();
+        await WaitAsync(page, "() => window.ovCitasReady === true");
+        await page.ClickAsync($"#procedure-list button[data-procedure='{svc.Procedure}']");
+        // the office chosen on the map is taken: straight to the calendar
+        await WaitAsync(page, "() => !document.getElementById('step-day').hidden");
+        Assert.Equal($"Oficina de pruebas {svc.OfficeCode}", await page.TextContentAsync("#step-day .chosen-office"));
+        await page.WaitForSelectorAsync("#calendar .cal-day.free", new() { Timeout = 20_000 });
+        NoErrors();
     }
 
     [Fact]
@@ -170,7 +196,7 @@ public partial class CeroFilasBrowserTests(CeroFilasBrowser fixture) : CitasTest
         await WaitAsync(alone, "() => window.ovCitaReady === true");
         Assert.True(await alone.IsHiddenAsync("#appointment"));
         Assert.Contains("enlace completo", await alone.TextContentAsync("#view-status"));
-        Assert.Empty(_errors);
+        NoErrors();
     }
 
     [Fact]
@@ -278,6 +304,6 @@ public partial class CeroFilasBrowserTests(CeroFilasBrowser fixture) : CitasTest
         Assert.Equal("done", await f.ScalarAsync<string>("SELECT state FROM appointments.turns WHERE id = @i", ("i", ticket.GetProperty("id").GetInt64())));
         await WaitAsync(screen, "() => document.getElementById('now-code').textContent === '—'");
         Assert.Matches("/citas/encuesta/#[A-Za-z0-9_-]{32}$", await console.GetAttributeAsync("#survey-link", "href"));
-        Assert.Empty(_errors);
+        NoErrors();
     }
 }
