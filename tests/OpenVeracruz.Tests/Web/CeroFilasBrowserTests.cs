@@ -97,11 +97,19 @@ public partial class CeroFilasBrowserTests(CeroFilasBrowser fixture) : CitasTest
 
         await page.ClickAsync($"#procedure-list button[data-procedure='{svc.Procedure}']");
         await page.ClickAsync($"#office-list button[data-office='{svc.OfficeCode}']", new() { Timeout = 30_000 });
-        await page.ClickAsync("#calendar .cal-day.free", new() { Timeout = 20_000 });
+        await page.WaitForSelectorAsync("#calendar .cal-day.free", new() { Timeout = 20_000 });
+        await page.ClickAsync("#calendar .cal-day.free");
+        await page.WaitForSelectorAsync("#slot-list .slot", new() { Timeout = 20_000 });
         await page.ClickAsync("#slot-list .slot", new() { Timeout = 20_000 });
         await page.WaitForSelectorAsync("#step-person", new() { State = WaitForSelectorState.Visible, Timeout = 20_000 });
         Assert.Matches(@"^[0-5]:\d\d$", (await page.TextContentAsync("#hold-left"))!.Trim());
         Assert.Equal(1, await f.ScalarAsync<long>("SELECT count(*) FROM appointments.bookings WHERE service_id = @s AND state = 'held'", ("s", svc.ServiceId)));
+        // going back to the times gives the hold back at once; then a time is held again
+        await page.ClickAsync("#step-person button[data-back='time']");
+        await WaitAsync(page, "() => !document.getElementById('step-time').hidden");
+        Assert.Equal(0, await f.ScalarAsync<long>("SELECT count(*) FROM appointments.bookings WHERE service_id = @s AND state = 'held'", ("s", svc.ServiceId)));
+        await page.ClickAsync("#slot-list .slot", new() { Timeout = 20_000 });
+        await page.WaitForSelectorAsync("#step-person", new() { State = WaitForSelectorState.Visible, Timeout = 20_000 });
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"), "the form fits 360 px");
 
         // a CURP with a wrong check digit: the server's problem, in Spanish and English, next to the CURP field

@@ -87,7 +87,7 @@ function setCurrent(t) {
   current = t && (t.state === 'called' || t.state === 'serving') ? t : null;
   el.currentCode.textContent = current ? current.code : '—';
   el.currentMeta.textContent = current
-    ? [current.service, TURN_STATES[current.state], current.state === 'called' ? `llamado ${integer(current.callCount)} ${current.callCount === 1 ? 'vez' : 'veces'}` : null,
+    ? [current.service, current.state === 'called' ? `Llamado ${integer(current.callCount)} ${current.callCount === 1 ? 'vez' : 'veces'}` : TURN_STATES[current.state],
       current.kind === 'appointment' ? `cita de las ${timeOfDay(current.dueAt)}` : 'sin cita', priorityLabel(current.priority) || null].filter(Boolean).join(' · ')
     : '';
   const called = current && current.state === 'called';
