@@ -314,4 +314,51 @@ public partial class CeroFilasBrowserTests(CeroFilasBrowser fixture) : CitasTest
         Assert.Matches("/citas/encuesta/#[A-Za-z0-9_-]{32}$", await console.GetAttributeAsync("#survey-link", "href"));
         NoErrors();
     }
+
+    [Fact]
+    public async Task The_console_parks_resumes_transfers_and_marks_a_no_show()
+    {
+        var svc = await CitasKit.NewServiceAsync(f, desks: 1);
+        var other = await f.ScalarAsync<int>("INSERT INTO appointments.services (office_id, procedure, name, prefix, duration_minutes, requirements, cost, legal_basis, online, valid_from, active) " +
+                                             "VALUES (@o, @p, 'Otro trámite', 'R', 10, '', 0, '', false, DATE '2020-01-01', true) RETURNING id", ("o", svc.OfficeId), ("p", svc.Procedure + "-otro"));
+        var email = await StaffOfAsync(svc.OfficeCode);
+        var kiosk = await StaffKit.AssignedAsync(f, svc.OfficeCode);
+        var (status, ticket, _) = await CitasKit.PostAsync(kiosk, "/api/turns/tickets", new { office = svc.OfficeCode, serviceId = svc.ServiceId });
+        Assert.Equal(HttpStatusCode.Created, status);
+        var (id, code) = (ticket.GetProperty("id").GetInt64(), ticket.GetProperty("code").GetString()!);
+        Task<string> StateAsync() => f.ScalarAsync<string>("SELECT state FROM appointments.turns WHERE id = @i", ("i", id));
+
+        var page = await PageAsync(1280, 800, "/api/auth/me");
+        await page.GotoAsync(Url("/citas/consola/"));
+        await SignInAsync(page, email);
+        await WaitAsync(page, "() => window.ovConsoleReady === true");
+        await page.ClickAsync("#desk-open");
+        await WaitAsync(page, "() => document.getElementById('desk-state').textContent.includes('abierta')");
+        await page.ClickAsync("#call-next");
+        await WaitAsync(page, $"() => document.getElementById('current-code').textContent === '{code}'");
+
+        await page.ClickAsync("#park");
+        await WaitAsync(page, "() => document.getElementById('current-code').textContent === '—'");
+        Assert.Equal("parked", await StateAsync());
+        await page.ClickAsync($"#queue-body tr[data-code='{code}'] button", new() { Timeout = 20_000 });
+        await WaitAsync(page, $"() => document.querySelector(\"#queue-body tr[data-code='{code}']\").textContent.includes('En espera')");
+        Assert.Equal("waiting", await StateAsync());
+
+        await page.ClickAsync("#call-next");
+        await WaitAsync(page, $"() => document.getElementById('current-code').textContent === '{code}'");
+        await page.SelectOptionAsync("#transfer-service", other.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.ClickAsync("#transfer");
+        await WaitAsync(page, "() => document.getElementById('current-code').textContent === '—'");
+        Assert.Equal(other, await f.ScalarAsync<int>("SELECT service_id FROM appointments.turns WHERE id = @i", ("i", id)));
+        Assert.Equal("waiting", await StateAsync());
+
+        await page.ClickAsync("#call-next");
+        await WaitAsync(page, $"() => document.getElementById('current-code').textContent === '{code}'");
+        await page.ClickAsync("#no-show");
+        await WaitAsync(page, "() => document.getElementById('current-code').textContent === '—'");
+        Assert.Equal("no_show", await StateAsync());
+        await page.ClickAsync("#call-next");
+        await WaitAsync(page, "() => document.getElementById('current-status').textContent.includes('Nadie en espera')");
+        NoErrors();
+    }
 }
