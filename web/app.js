@@ -176,13 +176,29 @@ async function loadReferenceLayer(def) {
     attribution: escapeHtml(def.attribution || ''),
     interactive: style.kind === 'point',
     style: () => style,
-    pointToLayer: (feature, latlng) => L.circleMarker(latlng, { ...style, pane }),
+    // una oficina abre su ventana (Agendar cita) sin consultar también el predio de debajo
+    pointToLayer: (feature, latlng) => L.circleMarker(latlng, { ...style, pane, bubblingMouseEvents: def.id !== 'offices' }),
     onEachFeature: (feature, lyr) => {
       const name = mapLib.featureLabel(feature.properties);
       if (style.kind === 'point' && name) {
         const tip = document.createElement('span');
         tip.textContent = String(name);
         lyr.bindTooltip(tip, { className: 'ov-tooltip', direction: 'top' });
+      }
+      // Cero Filas: desde una oficina del mapa se agenda una cita en ella
+      if (def.id === 'offices' && feature.properties && feature.properties.code) {
+        const box = document.createElement('div');
+        const title = document.createElement('strong');
+        title.textContent = String(name || feature.properties.code);
+        const book = document.createElement('a');
+        book.className = 'button';
+        book.href = `/citas/?oficina=${encodeURIComponent(feature.properties.code)}`;
+        book.textContent = 'Agendar cita';
+        const screen = document.createElement('a');
+        screen.href = `/turnos/${encodeURIComponent(feature.properties.code)}`;
+        screen.textContent = 'Ver turnos';
+        box.append(title, document.createElement('br'), book, ' ', screen);
+        lyr.bindPopup(box);
       }
     },
   });

@@ -24,3 +24,4 @@ namespace OpenVeracruz.Tests;
 [CollectionDefinition(nameof(ItMaintenance))] public sealed class ItMaintenance : PlatformFixture, ICollectionFixture<ItMaintenance>;
 [CollectionDefinition(nameof(WifiBrowser))] public sealed class WifiBrowser : PlatformFixture, ICollectionFixture<WifiBrowser>;
 [CollectionDefinition(nameof(Multipagos))] public sealed class Multipagos : PlatformFixture, ICollectionFixture<Multipagos>;
+[CollectionDefinition(nameof(CeroFilasBrowser))] public sealed class CeroFilasBrowser : PlatformFixture, ICollectionFixture<CeroFilasBrowser>;

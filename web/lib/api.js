@@ -48,11 +48,27 @@ export async function request(method, url, { body, headers, signal } = {}) {
     if (res.status !== 204) {
       try { data = await res.json(); } catch { throw new ApiError('La respuesta del servidor no es válida.', res.status); }
     }
-    return { data, etag: res.headers.get('ETag'), status: res.status };
+    return { data, etag: res.headers.get('ETag'), status: res.status, date: res.headers.get('Date') };
   }
   let problem = null;
   try { problem = await res.json(); } catch { /* cuerpo sin JSON */ }
   const msg = problem && (problem.detail_es || problem.detail || problem.title_es || problem.title);
+  throw new ApiError(msg ? String(msg) : (STATUS_MESSAGES[res.status] || `Error del servidor (${res.status}).`), res.status, problem);
+}
+
+// GET de un archivo (PNG, .ics…) como Blob, con cabeceras propias (p. ej. el token de una cita, que así no viaja en la URL).
+export async function fetchBlob(url, { headers, signal } = {}) {
+  let res;
+  try {
+    res = await fetch(url, { signal, credentials: 'same-origin', headers });
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
+    throw new ApiError('No se pudo conectar con el servidor. Revise su conexión e inténtelo de nuevo.', 0);
+  }
+  if (res.ok) return res.blob();
+  let problem = null;
+  try { problem = await res.json(); } catch { /* cuerpo sin JSON */ }
+  const msg = problem && (problem.detail_es || problem.detail);
   throw new ApiError(msg ? String(msg) : (STATUS_MESSAGES[res.status] || `Error del servidor (${res.status}).`), res.status, problem);
 }
 

@@ -22,3 +22,22 @@ export const money = (n) => moneyFormat.format(n);
 export const dateTime = (value) => (value ? dateTimeFormat.format(new Date(value)) : '');
 /** Un día con letra: 5 de enero de 2026. */
 export const longDate = (value) => longDateFormat.format(value);
+
+const timeFormat = new Intl.DateTimeFormat(LOCALE, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: TIME_ZONE });
+const dayFormat = new Intl.DateTimeFormat(LOCALE, { weekday: 'long', day: 'numeric', month: 'long', timeZone: TIME_ZONE });
+const shortDayFormat = new Intl.DateTimeFormat(LOCALE, { weekday: 'short', day: 'numeric', month: 'short', timeZone: TIME_ZONE });
+const monthFormat = new Intl.DateTimeFormat(LOCALE, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+const isoDayFormat = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: TIME_ZONE });
+
+/** La hora de un instante en Veracruz: 09:30. */
+export const timeOfDay = (value) => timeFormat.format(new Date(value));
+/** Un día con su nombre: lunes, 1 de diciembre. */
+export const dayName = (value) => dayFormat.format(new Date(value));
+/** Un día corto: lun, 1 dic. */
+export const shortDay = (value) => shortDayFormat.format(new Date(value));
+/** El mes de un día aaaa-mm-dd: diciembre de 2026. */
+export const monthName = (isoDay) => monthFormat.format(new Date(`${isoDay}T12:00:00Z`));
+/** El día (aaaa-mm-dd) de un instante en Veracruz; sin argumento, hoy. */
+export const isoDay = (value = Date.now()) => isoDayFormat.format(new Date(value));
+/** Un día aaaa-mm-dd (sin hora) como «lunes, 1 de diciembre»: se lee a mediodía de Veracruz. */
+export const dayNameOf = (isoDate) => dayFormat.format(new Date(`${isoDate}T12:00:00-06:00`));

@@ -38,7 +38,7 @@ public static class AppointmentsFeature
     }
 
     public static IEndpointRouteBuilder MapAppointments(this IEndpointRouteBuilder app) => 
-        app.MapBookingEndpoints().MapTurnEndpoints().MapScreenEndpoints().MapAdminEndpoints().MapReportEndpoints().MapSurveyEndpoints();
+        app.MapBookingEndpoints().MapTurnEndpoints().MapScreenEndpoints().MapAdminEndpoints().MapReportEndpoints().MapSurveyEndpoints().MapCeroFilasPages();
 
     /// <summary>The seed (offices, services, schedules, holidays) and the recurring jobs.</summary>
     public static async Task PrepareAppointmentsAsync(this IServiceProvider services, IConfiguration config)

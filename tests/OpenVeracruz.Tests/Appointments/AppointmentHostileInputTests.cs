@@ -10,4 +10,8 @@ public sealed class AppointmentHostileInputTests(HostileInput f) : HostileInputT
     "/api/appointments/{ABCDEFGH}?token={x}",
     "/api/screens/{catastro}",
     "/api/appointments/indicator?year={2025}",
-    "/api/surveys/{abcdefghijklmnopqrstuvwxyz012345}");
+    "/api/surveys/{abcdefghijklmnopqrstuvwxyz012345}",
+
+    // the pages whose address names an office: the same file for any name, a 404 problem for what is not one
+    "/turnos/{catastro}",
+    "/kiosko/citas/{catastro}");

@@ -241,12 +241,22 @@ public class PlatformTests(Doors f)
                 // the back office's public outputs: the daily open dataset through the doors, the indicator
                 "/api/appointments/indicator", "/api/appointments/indicator?year=2025", "/ogc/collections/appointments_daily/items?limit=1000",
                 "/downloads/appointments_daily.csv", "/downloads/appointments_daily.geojson", "/odata/AppointmentsDaily?$top=1000",
-                "/swagger/v1/swagger.json",
+                "/swagger/v1/swagger.json", $"/api/screens/{svc.OfficeCode}",
             })
             {
                 var body = await f.Http.GetStringAsync(url);
                 foreach (var s in booking.Concat(secrets)) Assert.DoesNotContain(s, body);
                 Assert.DoesNotContain("\"curp\"", body, StringComparison.OrdinalIgnoreCase);
+            }
+            // the pages are static files (the booking form names a "curp" field; no person's value is ever in them)
+            foreach (var url in new[]
+            {
+                "/citas/", "/citas/main.js", "/citas/cita/", "/citas/cita/main.js", "/lib/citas.js", "/citas/consola/", "/citas/consola/main.js",
+                $"/turnos/{svc.OfficeCode}", "/turnos/main.js", $"/kiosko/citas/{svc.OfficeCode}", "/kiosko/citas/main.js",
+            })
+            {
+                var body = await f.Http.GetStringAsync(url);
+                foreach (var s in booking.Concat(secrets)) Assert.DoesNotContain(s, body);
             }
             // the folio alone answers like an unknown one
             var alone = await f.Http.GetAsync($"/api/appointments/{folio}");
