@@ -25,3 +25,4 @@ namespace OpenVeracruz.Tests;
 [CollectionDefinition(nameof(WifiBrowser))] public sealed class WifiBrowser : PlatformFixture, ICollectionFixture<WifiBrowser>;
 [CollectionDefinition(nameof(Multipagos))] public sealed class Multipagos : PlatformFixture, ICollectionFixture<Multipagos>;
 [CollectionDefinition(nameof(CeroFilasBrowser))] public sealed class CeroFilasBrowser : PlatformFixture, ICollectionFixture<CeroFilasBrowser>;
+[CollectionDefinition(nameof(MultipagosBrowser))] public sealed class MultipagosBrowser : PlatformFixture, ICollectionFixture<MultipagosBrowser>;

@@ -1,13 +1,56 @@
 // OpenVeracruz · pago del predial: adeudo por ejercicio, orden de pago con línea de captura, pago en línea (pasarela
 // simulada) y recibo oficial. Nunca se pide ni se muestra un dato del propietario.
+// Aplicación móvil (PWA): el service worker /pagos/sw.js guarda el armazón, la última orden y los recibos abiertos;
+// este teléfono recuerda la línea de captura de la última orden y el folio y código del último recibo (localStorage)
+// para mostrarlos al volver, también sin conexión.
 import { request, fetchJson } from '/lib/api.js';
 import { elementsById, setMessage, safeUrl } from '/lib/dom.js';
 import { money, fixed, longDate } from '/lib/format.js';
 
 const el = elementsById('pagos-form pagos-clave pagos-message pagos-debt pagos-debt-clave pagos-lines pagos-total pagos-rounding pagos-order '
-  + 'pagos-order-view pagos-reference pagos-amount pagos-expires pagos-online pagos-card pagos-receipt pagos-receipt-links pagos-print pagos-pdf');
+  + 'pagos-order-view pagos-reference pagos-amount pagos-expires pagos-online pagos-card pagos-receipt pagos-receipt-links pagos-print pagos-pdf '
+  + 'pagos-offline pagos-order-state pagos-receipt-folio');
 const state = (s) => { document.documentElement.dataset.ovState = s; };
+const LAST = 'ov-pagos-last'; // { reference, receipt: { folio, code } | null }
 let current = null; // { clave, order }
+
+function readLast() {
+  try { return JSON.parse(localStorage.getItem(LAST) || 'null'); } catch { return null; }
+}
+
+function remember(last) {
+  try { localStorage.setItem(LAST, JSON.stringify(last)); } catch { /* almacenamiento lleno o bloqueado */ }
+}
+
+const ORDER_STATES = { open: 'Vigente: puede pagarse.', paid: 'Pagada.', superseded: 'Reemplazada por una orden más reciente.', expired: 'Vencida.' };
+
+function showOrder(order) {
+  current = { clave: order.clave, order };
+  el.pagosReference.textContent = order.referenceDisplay;
+  el.pagosAmount.textContent = money(order.amount);
+  el.pagosExpires.textContent = longDate(new Date(`${order.expires}T12:00:00-06:00`));
+  el.pagosOrderState.textContent = ORDER_STATES[order.state] ?? order.state;
+  el.pagosOnline.hidden = order.state !== 'open';
+  el.pagosReceiptLinks.hidden = true;
+  el.pagosOrderView.hidden = false;
+}
+
+function showReceipt(receipt) {
+  el.pagosPrint.href = safeUrl(receipt.printUrl) ?? '#';
+  el.pagosPdf.href = safeUrl(receipt.pdfUrl) ?? '#';
+  el.pagosReceiptFolio.textContent = `Recibo oficial ${receipt.folio} por ${money(receipt.amount)}`;
+  el.pagosPrint.textContent = `Recibo oficial ${receipt.folio} (imprimible)`;
+  el.pagosReceiptLinks.hidden = false;
+}
+
+function receiptUrl({ folio, code }) {
+  return `/api/payments/receipts/${encodeURIComponent(folio)}?code=${encodeURIComponent(code)}`;
+}
+
+// La orden se lee con GET (el service worker la guarda así para verla sin conexión).
+function readOrder(reference) {
+  return fetchJson(`/api/payments/orders/${encodeURIComponent(reference)}`);
+}
 
 function cell(row, text) {
   const td = document.createElement('td');
@@ -57,13 +100,9 @@ el.pagosForm.addEventListener('submit', async (e) => {
 el.pagosOrder.addEventListener('click', async () => {
   state('loading');
   try {
-    const { data: order } = await request('POST', '/api/payments/orders', { body: { clave: current.clave } });
-    current.order = order;
-    el.pagosReference.textContent = order.referenceDisplay;
-    el.pagosAmount.textContent = money(order.amount);
-    el.pagosExpires.textContent = longDate(new Date(`${order.expires}T12:00:00-06:00`));
-    el.pagosReceiptLinks.hidden = true;
-    el.pagosOrderView.hidden = false;
+    const { data: issued } = await request('POST', '/api/payments/orders', { body: { clave: current.clave } });
+    remember({ reference: issued.reference, receipt: null });
+    showOrder(await readOrder(issued.reference).catch(() => issued));
     setMessage(el.pagosMessage, '', 'ok');
     state('ready');
   } catch (err) {
@@ -93,11 +132,12 @@ el.pagosOnline.addEventListener('submit', async (e) => {
 el.pagosReceipt.addEventListener('click', async () => {
   state('loading');
   try {
-    const { data: receipt } = await request('POST', '/api/payments/receipts', { body: { reference: current.order.reference } });
-    el.pagosPrint.href = safeUrl(receipt.printUrl) ?? '#';
-    el.pagosPdf.href = safeUrl(receipt.pdfUrl) ?? '#';
-    el.pagosPrint.textContent = `Recibo oficial ${receipt.folio} (imprimible)`;
-    el.pagosReceiptLinks.hidden = false;
+    const { data: issued } = await request('POST', '/api/payments/receipts', { body: { reference: current.order.reference } });
+    const kept = { folio: issued.folio, code: issued.code };
+    remember({ reference: current.order.reference, receipt: kept });
+    const receipt = await fetchJson(receiptUrl(kept)).catch(() => issued);
+    showReceipt(receipt);
+    fetch(receipt.printUrl).catch(() => {}); // el service worker guarda también la vista imprimible
     setMessage(el.pagosMessage, `Recibo oficial ${receipt.folio} por ${money(receipt.amount)}.`, 'ok');
     state('receipt');
   } catch (err) {
@@ -106,4 +146,34 @@ el.pagosReceipt.addEventListener('click', async () => {
   }
 });
 
+function showConnection() {
+  el.pagosOffline.hidden = navigator.onLine;
+}
+window.addEventListener('online', showConnection);
+window.addEventListener('offline', showConnection);
+
+// Al volver: la última orden y el último recibo de este teléfono (de la red, o sin conexión de lo guardado).
+async function restore() {
+  const last = readLast();
+  if (!last?.reference) return;
+  try {
+    showOrder(await readOrder(last.reference));
+    if (last.receipt) showReceipt(await fetchJson(receiptUrl(last.receipt)));
+  } catch {
+    /* la última orden no está guardada ni hay red: la página empieza vacía */
+  }
+}
+
+async function registerWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  try {
+    await navigator.serviceWorker.register('/pagos/sw.js', { scope: '/pagos/' });
+  } catch {
+    /* sin service worker la página funciona igual, solo que no sin conexión */
+  }
+}
+
+showConnection();
+registerWorker();
+await restore();
 state('ready');

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
@@ -75,7 +76,7 @@ public static class IndicatorEndpoints
         return app;
     }
 
-    private static async Task<Ok<PaymentsIndicator>> Indicator(NpgsqlDataSource db, CancellationToken ct, int? year = null)
+    private static async Task<Ok<PaymentsIndicator>> Indicator(NpgsqlDataSource db, IWebHostEnvironment env, CancellationToken ct, int? year = null)
     {
         var y = year ?? PredialDebts.Today().Year;
         if (y is < 2000 or > 2100) throw new BadRequestException("'year' must be between 2000 and 2100", "'year' debe estar entre 2000 y 2100", "year");
@@ -110,8 +111,12 @@ public static class IndicatorEndpoints
             new("banco", "Pago en ventanilla bancaria (archivo del banco)", byChannel.ContainsKey(Channels.Bank)),
             new("recibos", "Recibos oficiales con QR de verificación", receipts > 0),
             new("conciliacion", "Conciliación diaria por canal", reconciled > 0),
-            new("app-movil", "Aplicación móvil (PWA) del ciudadano", false),
+            new("app-movil", "Aplicación móvil (PWA) del ciudadano", InstallablePages(env)),
         ];
         return TypedResults.Ok(new PaymentsIndicator(y, "C1A2", total, KioskGoal, Math.Round(100.0 * total / KioskGoal, 1), perKiosk, "C3A3", phases));
     }
+
+    /// <summary>The citizen pages are installable when this host serves their manifest and service worker.</summary>
+    private static bool InstallablePages(IWebHostEnvironment env) =>
+        RepositoryFolders.Web(env) is { } web && File.Exists(Path.Combine(web, "pagos", "manifest.webmanifest")) && File.Exists(Path.Combine(web, "pagos", "sw.js"));
 }

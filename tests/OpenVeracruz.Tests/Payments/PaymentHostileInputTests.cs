@@ -11,4 +11,7 @@ public sealed class PaymentHostileInputTests(HostileInput f) : HostileInputTests
     "/api/payments/receipts/{RO-2026-00000001}?code={0a1b2c3d4e5f}",
     "/api/payments/receipts/{RO-2026-00000001}/verify?code={0a1b2c3d4e5f}",
     "/api/payments/receipts/{RO-2026-00000001}/print?code={0a1b2c3d4e5f}",
-    "/api/payments/receipts/{RO-2026-00000001}/pdf?code={0a1b2c3d4e5f}");
+    "/api/payments/receipts/{RO-2026-00000001}/pdf?code={0a1b2c3d4e5f}",
+
+    // the kiosk's page names its kiosk: the same file for any code, a 404 problem for what is not one
+    "/kiosko/pagos/{KIO-01}");

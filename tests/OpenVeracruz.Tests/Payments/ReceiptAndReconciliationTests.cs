@@ -167,6 +167,7 @@ public class ReceiptAndReconciliationTests(Multipagos f)
         Assert.Equal(indicator.GetProperty("kioskTransactions").GetInt64(), perKiosk.Sum(k => k.GetProperty("transactions").GetInt64()));
         Assert.True(perKiosk.Single(k => k.GetProperty("kiosk").GetString() == "KIO-01").GetProperty("transactions").GetInt64() >= 1);
         Assert.Contains(indicator.GetProperty("phases").EnumerateArray(), p => p.GetProperty("code").GetString() == "modulos" && p.GetProperty("operating").GetBoolean());
+        Assert.Contains(indicator.GetProperty("phases").EnumerateArray(), p => p.GetProperty("code").GetString() == "app-movil" && p.GetProperty("operating").GetBoolean());
         await ProblemAssert.IsProblemAsync(await f.Http.GetAsync("/api/payments/indicator?year=1800"), HttpStatusCode.BadRequest);
     }
 }

@@ -40,10 +40,10 @@ public sealed class BrowserPages(IBrowser browser) : IAsyncDisposable
 {
     private readonly List<IBrowserContext> _contexts = [];
 
-    /// <summary>A new page in Spanish (Mexico); uncaught script errors are collected in <paramref name="errors"/>.</summary>
-    public async Task<IPage> NewPageAsync(List<string> errors, int width = 1280, int height = 800)
+    /// <summary>A new page in Spanish (Mexico), with a touch screen when asked; uncaught script errors are collected in <paramref name="errors"/>.</summary>
+    public async Task<IPage> NewPageAsync(List<string> errors, int width = 1280, int height = 800, bool touch = false)
     {
-        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, Locale = "es-MX" });
+        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, Locale = "es-MX", HasTouch = touch });
         _contexts.Add(context);
         var page = await context.NewPageAsync();
         page.PageError += (_, e) => errors.Add(e);
