@@ -57,7 +57,7 @@ public static class KioskEndpoints
         var key = new KioskKey
         {
             Id = Guid.NewGuid(), KioskId = kiosk.Id, Hash = KioskKey.HashOf(secret), Prefix = secret[..12],
-            Created = DateTime.UtcNow, CreatedBy = PredialEndpoints.Who(user),
+            Created = DateTime.UtcNow, CreatedBy = StaffClaims.Who(user),
         };
         db.KioskKeys.Add(key);
         await db.SaveChangesAsync(ct);
@@ -74,7 +74,7 @@ public static class KioskEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, ClaimsPrincipal user, AppDbContext db, CancellationToken ct)
     {
         var now = DateTime.UtcNow;
-        var who = PredialEndpoints.Who(user);
+        var who = StaffClaims.Who(user);
         // revoking twice keeps the first revocation's who and when
         var changed = await db.KioskKeys.Where(k => k.Id == id && k.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now).SetProperty(k => k.RevokedBy, who), ct);

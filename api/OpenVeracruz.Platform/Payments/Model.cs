@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using NetTopologySuite.Geometries;
 
 namespace OpenVeracruz.Platform.Payments;
@@ -171,7 +170,7 @@ public sealed class KioskKey
     public string? RevokedBy { get; set; }
 
     public const string Scheme = "ovk_";
-    public static string NewSecret() => Scheme + Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+    public static string NewSecret() => Shared.DeviceKeys.NewSecret(Scheme);
     public static string HashOf(string secret) => Auth.ApiToken.HashOf(secret);
 }
 

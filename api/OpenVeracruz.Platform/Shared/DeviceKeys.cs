@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -9,6 +10,9 @@ namespace OpenVeracruz.Platform.Shared;
 /// </summary>
 public static class DeviceKeys
 {
+    /// <summary>A new key: the scheme and 192 random bits in hexadecimal (shown once; the feature keeps only its hash).</summary>
+    public static string NewSecret(string scheme) => scheme + Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+
     /// <summary>The key in "Authorization: Bearer {scheme}…" (or bare), or null.</summary>
     public static string? KeyOf(HttpRequest req, string scheme)
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NetTopologySuite.Geometries;
@@ -48,7 +47,7 @@ public sealed class WifiSiteKey
     public string? RevokedBy { get; set; }
 
     public const string Scheme = "ovw_";
-    public static string NewSecret() => Scheme + Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+    public static string NewSecret() => Shared.DeviceKeys.NewSecret(Scheme);
     // the staff tokens' hash: a 192-bit random key needs no slow hash, SHA-256 cannot be reversed and guessing is hopeless
     public static string HashOf(string secret) => Auth.ApiToken.HashOf(secret);
 }

@@ -5,13 +5,10 @@ using System.Text.Json;
 
 namespace OpenVeracruz.Tests.Payments;
 
-/// <summary>A kiosk reporting a fault with its own key: its status in the layer, and one IT maintenance ticket while it is open.</summary>
-[Collection(nameof(Multipagos))]
-public class KioskFaultTests(Multipagos f)
+public static class KioskKit
 {
-    private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-
-    private async Task<(HttpClient Kiosk, Guid KeyId, HttpClient Supervisor)> KioskAsync(string code)
+    /// <summary>A new key for a kiosk, issued by a new supervisor: a client that sends it, the key's id, and the supervisor.</summary>
+    public static async Task<(HttpClient Kiosk, Guid KeyId, HttpClient Supervisor)> IssueAsync(PlatformFixture f, string code)
     {
         var (_, _, supervisor) = await f.StaffAsync("supervisor");
         var issued = await supervisor.PostAsync($"/api/payments/kiosks/{code}/keys", null);
@@ -21,6 +18,15 @@ public class KioskFaultTests(Multipagos f)
         c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", doc.RootElement.GetProperty("key").GetString());
         return (c, doc.RootElement.GetProperty("id").GetGuid(), supervisor);
     }
+}
+
+/// <summary>A kiosk reporting a fault with its own key: its status in the layer, and one IT maintenance ticket while it is open.</summary>
+[Collection(nameof(Multipagos))]
+public class KioskFaultTests(Multipagos f)
+{
+    private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+
+    private Task<(HttpClient Kiosk, Guid KeyId, HttpClient Supervisor)> KioskAsync(string code) => KioskKit.IssueAsync(f, code);
 
     private Task<long> TicketsAsync(string code) =>
         f.ScalarAsync<long>("SELECT count(*) FROM maintenance.tickets WHERE subject = @s", ("s", $"kiosk:{code}"));
