@@ -73,12 +73,7 @@ public static class KioskEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, ClaimsPrincipal user, AppDbContext db, CancellationToken ct)
     {
-        var now = DateTime.UtcNow;
-        var who = StaffClaims.Who(user);
-        // revoking twice keeps the first revocation's who and when
-        var changed = await db.KioskKeys.Where(k => k.Id == id && k.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now).SetProperty(k => k.RevokedBy, who), ct);
-        if (changed == 0 && !await db.KioskKeys.AnyAsync(k => k.Id == id, ct))
+        if (!await DeviceKeys.RevokeAsync(db.KioskKeys, id, StaffClaims.Who(user), ct))
             return Problems.NotFound($"No kiosk key {id}", $"No existe la clave de módulo {id}");
         return TypedResults.NoContent();
     }

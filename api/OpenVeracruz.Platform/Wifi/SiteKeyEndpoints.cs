@@ -60,11 +60,7 @@ public static class SiteKeyEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, ClaimsPrincipal user, AppDbContext db, CancellationToken ct)
     {
-        var now = DateTime.UtcNow;
-        // revoking twice keeps the first revocation's who and when
-        var changed = await db.WifiSiteKeys.Where(k => k.Id == id && k.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now).SetProperty(k => k.RevokedBy, StaffClaims.Who(user)), ct);
-        if (changed == 0 && !await db.WifiSiteKeys.AnyAsync(k => k.Id == id, ct))
+        if (!await DeviceKeys.RevokeAsync(db.WifiSiteKeys, id, StaffClaims.Who(user), ct))
             return Problems.NotFound($"No site key {id}", $"No existe la clave de sitio {id}");
         return TypedResults.NoContent();
     }
