@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Identity;
@@ -22,6 +23,12 @@ public static class Roles
 
     /// <summary>The roles that hold at least the given one.</summary>
     public static string[] AtLeast(string role) => All[Array.IndexOf(All, role)..];
+}
+
+/// <summary>Who acted, as the platform writes it in its records: the account's name (e-mail), else its id.</summary>
+public static class StaffClaims
+{
+    public static string Who(ClaimsPrincipal p) => p.FindFirstValue(ClaimTypes.Name) ?? p.FindFirstValue(ClaimTypes.NameIdentifier) ?? "?";
 }
 
 /// <summary>An API token for scripts. Only its SHA-256 is stored; the token itself is shown once.</summary>

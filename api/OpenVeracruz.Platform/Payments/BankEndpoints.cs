@@ -65,7 +65,7 @@ public static class BankEndpoints
             """);
         save.Parameters.AddWithValue("h", import.Sha256);
         save.Parameters.AddWithValue("n", fileName);
-        save.Parameters.AddWithValue("who", PredialEndpoints.Who(user));
+        save.Parameters.AddWithValue("who", StaffClaims.Who(user));
         save.Parameters.AddWithValue("lines", import.Lines);
         save.Parameters.AddWithValue("imported", import.Imported);
         save.Parameters.AddWithValue("rejected", import.Rejected);

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using OpenVeracruz.Platform.Auth;
 using OpenVeracruz.Platform.Data;
+using OpenVeracruz.Platform.Maintenance;
 using OpenVeracruz.Platform.Shared;
 
 namespace OpenVeracruz.Platform.Payments;
@@ -18,6 +19,9 @@ public sealed record KioskKeyView(Guid Id, string Kiosk, string Prefix, DateTime
 public sealed record KioskKeyIssued(Guid Id, string Kiosk, string Prefix, string Key, DateTime Created);
 
 public sealed record KioskHeartbeat(string Kiosk, string Status, DateTime StatusSince, DateTime ReceivedAt);
+
+/// <summary>A fault the kiosk reported: its status now and its one open maintenance ticket (new, or the one already open).</summary>
+public sealed record KioskFaultReported(string Kiosk, string Status, long Ticket, bool Created);
 
 /// <summary>Payment kiosks: supervisors issue and revoke their keys; a kiosk reports its status and the payments it takes.</summary>
 public static class KioskEndpoints
@@ -35,6 +39,8 @@ public static class KioskEndpoints
             .WithSummary("Revoca una clave: el módulo deja de cobrar desde ese momento / Revoke a kiosk key");
         g.MapPost("/kiosk/heartbeat", Heartbeat).WithName("KioskHeartbeat")
             .WithSummary("Latido y estado del módulo (Authorization: Bearer ovk_…) / The kiosk is alive, with its status");
+        g.MapPost("/kiosk/fault", Fault).WithName("KioskFault")
+            .WithSummary("El módulo reporta una falla: abre su ticket de mantenimiento, o se suma al abierto (Authorization: Bearer ovk_…) / The kiosk reports a fault");
         g.MapPost("/kiosk/pay", Pay).WithName("KioskPay")
             .WithSummary("Pago en el módulo (Authorization: Bearer ovk_…, Idempotency-Key) / A payment taken at the kiosk");
         return app;
@@ -51,7 +57,7 @@ public static class KioskEndpoints
         var key = new KioskKey
         {
             Id = Guid.NewGuid(), KioskId = kiosk.Id, Hash = KioskKey.HashOf(secret), Prefix = secret[..12],
-            Created = DateTime.UtcNow, CreatedBy = PredialEndpoints.Who(user),
+            Created = DateTime.UtcNow, CreatedBy = StaffClaims.Who(user),
         };
         db.KioskKeys.Add(key);
         await db.SaveChangesAsync(ct);
@@ -67,12 +73,7 @@ public static class KioskEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, ClaimsPrincipal user, AppDbContext db, CancellationToken ct)
     {
-        var now = DateTime.UtcNow;
-        var who = PredialEndpoints.Who(user);
-        // revoking twice keeps the first revocation's who and when
-        var changed = await db.KioskKeys.Where(k => k.Id == id && k.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now).SetProperty(k => k.RevokedBy, who), ct);
-        if (changed == 0 && !await db.KioskKeys.AnyAsync(k => k.Id == id, ct))
+        if (!await DeviceKeys.RevokeAsync(db.KioskKeys, id, StaffClaims.Who(user), ct))
             return Problems.NotFound($"No kiosk key {id}", $"No existe la clave de módulo {id}");
         return TypedResults.NoContent();
     }
@@ -112,6 +113,61 @@ public static class KioskEndpoints
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         return TypedResults.Ok(new KioskHeartbeat(r.GetString(0), r.GetString(1), r.GetDateTime(2), r.GetDateTime(3)));
+    }
+
+    /// <summary>What a kiosk may report, and the status each leaves it in (the rest: out of service).</summary>
+    public static readonly IReadOnlyDictionary<string, (string Status, string Es)> FaultKinds = new Dictionary<string, (string, string)>
+    {
+        ["paper"] = (KioskStatus.NoPaper, "sin papel"),
+        ["cash"] = (KioskStatus.NoCash, "sin efectivo"),
+        ["card"] = (KioskStatus.OutOfService, "falla del lector de tarjetas"),
+        ["screen"] = (KioskStatus.OutOfService, "falla de la pantalla"),
+        ["network"] = (KioskStatus.OutOfService, "sin red"),
+        ["other"] = (KioskStatus.OutOfService, "otra falla"),
+    };
+
+    public const int MaxFaultDetail = 500;
+
+    /// <summary>
+    /// A kiosk reports a fault: its status becomes the one the fault maps to, and IT maintenance gets one corrective
+    /// ticket per kiosk while it is open (subject "kiosk:CODE"; a later fault becomes a comment on it).
+    /// </summary>
+    private static async Task<Results<Created<KioskFaultReported>, Ok<KioskFaultReported>, ProblemHttpResult>> Fault(
+        HttpContext http, NpgsqlDataSource db, Tickets tickets, CancellationToken ct)
+    {
+        if (await KioskOfAsync(http, db, ct) is not { } kiosk) return Unauthorized(http);
+        var (_, json) = await Idempotency.ReadBodyAsync(http.Request, ct);
+        var kinds = string.Join(", ", FaultKinds.Keys);
+        if (!json.TryGetProperty("kind", out var k) || k.ValueKind != JsonValueKind.String || !FaultKinds.TryGetValue(k.GetString()!, out var fault))
+            throw new BadRequestException($"'kind' is required, one of {kinds}", $"Falta 'kind', uno de {kinds}", "kind");
+        var detail = "";
+        if (json.TryGetProperty("detail", out var d) && d.ValueKind != JsonValueKind.Null)
+        {
+            if (d.ValueKind != JsonValueKind.String)
+                throw new BadRequestException("'detail' must be text", "'detail' debe ser texto", "detail");
+            detail = StorableText.Clean(d.GetString()!).Trim();
+            if (detail.Length > MaxFaultDetail)
+                throw new BadRequestException($"'detail' is longer than {MaxFaultDetail} characters", $"'detail' tiene más de {MaxFaultDetail} caracteres", "detail");
+        }
+
+        await using var cmd = db.CreateCommand("""
+            UPDATE payments.kiosks SET last_heartbeat_at = now(),
+                status_since = CASE WHEN status = @s THEN status_since ELSE now() END, status = @s
+            WHERE id = @id RETURNING code, name, status, ST_X(geom), ST_Y(geom)
+            """);
+        cmd.Parameters.AddWithValue("s", fault.Status);
+        cmd.Parameters.AddWithValue("id", kiosk.Id);
+        string code, name, status;
+        double lon, lat;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            await r.ReadAsync(ct);
+            (code, name, status, lon, lat) = (r.GetString(0), r.GetString(1), r.GetString(2), r.GetDouble(3), r.GetDouble(4));
+        }
+        var opened = await tickets.OpenAsync(new NewTicket(TicketKind.Corrective, TicketSource.Kiosk, $"Módulo de pago con falla: {name} ({code})",
+            $"El módulo reportó: {fault.Es}. {detail}".Trim(), 4, 3, $"kiosk:{code}", lon, lat), null, $"Módulo de pago {code}", ct);
+        var result = new KioskFaultReported(code, status, opened.Id, opened.Created);
+        return opened.Created ? TypedResults.Created($"/api/maintenance/tickets/{opened.Id}", result) : TypedResults.Ok(result);
     }
 
     public static readonly string[] Methods = ["cash", "card"];

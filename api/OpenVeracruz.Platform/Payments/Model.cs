@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using NetTopologySuite.Geometries;
 
 namespace OpenVeracruz.Platform.Payments;
@@ -159,19 +158,12 @@ public sealed class Kiosk
 }
 
 /// <summary>A kiosk's key. Only the SHA-256 of the key is stored; the key is shown once.</summary>
-public sealed class KioskKey
+public sealed class KioskKey : Shared.DeviceKey
 {
-    public Guid Id { get; set; }
     public int KioskId { get; set; }
-    public required string Hash { get; set; }
-    public required string Prefix { get; set; }
-    public DateTime Created { get; set; }
-    public required string CreatedBy { get; set; }
-    public DateTime? RevokedAt { get; set; }
-    public string? RevokedBy { get; set; }
 
     public const string Scheme = "ovk_";
-    public static string NewSecret() => Scheme + Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+    public static string NewSecret() => Shared.DeviceKeys.NewSecret(Scheme);
     public static string HashOf(string secret) => Auth.ApiToken.HashOf(secret);
 }
 

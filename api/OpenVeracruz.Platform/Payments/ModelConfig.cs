@@ -174,16 +174,8 @@ public sealed class PaymentsConfig :
     public void Configure(EntityTypeBuilder<KioskKey> b)
     {
         b.ToTable("kiosk_keys", Schema);
-        b.HasKey(k => k.Id);
-        b.Property(k => k.Id).HasColumnName("id");
+        Shared.DeviceKeys.MapKeyColumns(b);
         b.Property(k => k.KioskId).HasColumnName("kiosk_id");
-        b.Property(k => k.Hash).HasColumnName("hash").HasMaxLength(64);
-        b.HasIndex(k => k.Hash).IsUnique();
-        b.Property(k => k.Prefix).HasColumnName("prefix").HasMaxLength(12);
-        b.Property(k => k.Created).HasColumnName("created");
-        b.Property(k => k.CreatedBy).HasColumnName("created_by");
-        b.Property(k => k.RevokedAt).HasColumnName("revoked_at");
-        b.Property(k => k.RevokedBy).HasColumnName("revoked_by");
         b.HasOne<Kiosk>().WithMany().HasForeignKey(k => k.KioskId).OnDelete(DeleteBehavior.Cascade);
     }
 

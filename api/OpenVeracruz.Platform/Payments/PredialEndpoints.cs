@@ -49,7 +49,6 @@ public static class PredialEndpoints
         return app;
     }
 
-    internal static string Who(ClaimsPrincipal p) => p.FindFirstValue(ClaimTypes.Name) ?? p.FindFirstValue(ClaimTypes.NameIdentifier) ?? "?";
 
     private static async Task<Ok<PredialDebt>> Debt(string clave, NpgsqlDataSource db, CancellationToken ct)
     {
@@ -162,7 +161,7 @@ public static class PredialEndpoints
             close.Parameters.AddWithValue("rounding", p.Rounding);
             close.Parameters.AddWithValue("basis", p.LegalBasis);
             close.Parameters.AddWithValue("effective", p.EffectiveFrom);
-            close.Parameters.AddWithValue("who", Who(user));
+            close.Parameters.AddWithValue("who", StaffClaims.Who(user));
             close.Parameters.AddWithValue("reason", StorableText.Clean(body.Reason!));
             await close.ExecuteNonQueryAsync(ct);
         }
@@ -190,9 +189,9 @@ public static class PredialEndpoints
         cmd.Parameters.AddWithValue("c", key);
         cmd.Parameters.AddWithValue("y", year);
         cmd.Parameters.AddWithValue("k", body.Kind);
-        cmd.Parameters.AddWithValue("who", Who(user));
+        cmd.Parameters.AddWithValue("who", StaffClaims.Who(user));
         if (await cmd.ExecuteScalarAsync(ct) is not DateTime at)
             return TypedResults.Problem(Problems.Create(409, $"Parcel {key} already has a verified discount for {year}", $"El predio {key} ya tiene un descuento verificado para {year}"));
-        return TypedResults.Created($"/api/payments/predial/{key}", new DiscountView(key, year, body.Kind, Who(user), at));
+        return TypedResults.Created($"/api/payments/predial/{key}", new DiscountView(key, year, body.Kind, StaffClaims.Who(user), at));
     }
 }

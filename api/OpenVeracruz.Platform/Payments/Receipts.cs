@@ -248,7 +248,7 @@ public static class ReceiptEndpoints
         await using var cmd = new NpgsqlCommand("""
             UPDATE payments.receipts SET cancelled_at = now(), cancelled_by = @who, cancel_reason = @why WHERE folio = @f AND cancelled_at IS NULL
             """, conn);
-        cmd.Parameters.AddWithValue("who", PredialEndpoints.Who(user));
+        cmd.Parameters.AddWithValue("who", StaffClaims.Who(user));
         cmd.Parameters.AddWithValue("why", StorableText.Clean(body.Reason.Trim()));
         cmd.Parameters.AddWithValue("f", folio.Length > 20 ? "" : folio);
         if (await cmd.ExecuteNonQueryAsync(ct) == 0)

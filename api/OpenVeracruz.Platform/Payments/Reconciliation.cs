@@ -242,7 +242,7 @@ public static class ReconciliationEndpoints
             RETURNING id, channel, kind, subject, expected, actual, detected_at, resolved_at, resolved_by, resolution
             """);
         cmd.Parameters.AddWithValue("id", id);
-        cmd.Parameters.AddWithValue("who", PredialEndpoints.Who(user));
+        cmd.Parameters.AddWithValue("who", StaffClaims.Who(user));
         cmd.Parameters.AddWithValue("why", StorableText.Clean(body.Reason.Trim()));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct))

@@ -1,5 +1,8 @@
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace OpenVeracruz.Platform.Shared;
 
@@ -9,6 +12,9 @@ namespace OpenVeracruz.Platform.Shared;
 /// </summary>
 public static class DeviceKeys
 {
+    /// <summary>A new key: the scheme and 192 random bits in hexadecimal (shown once; the feature keeps only its hash).</summary>
+    public static string NewSecret(string scheme) => scheme + Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+
     /// <summary>The key in "Authorization: Bearer {scheme}…" (or bare), or null.</summary>
     public static string? KeyOf(HttpRequest req, string scheme)
     {
@@ -28,4 +34,39 @@ public static class DeviceKeys
         p.Extensions["title_es"] = "No autorizado";
         return TypedResults.Problem(p);
     }
+
+    /// <summary>The columns every device key table has (the device's own column and its foreign key are the feature's).</summary>
+    public static void MapKeyColumns<T>(EntityTypeBuilder<T> b) where T : DeviceKey
+    {
+        b.HasKey(k => k.Id);
+        b.Property(k => k.Id).HasColumnName("id");
+        b.Property(k => k.Hash).HasColumnName("hash").HasMaxLength(64);
+        b.HasIndex(k => k.Hash).IsUnique();
+        b.Property(k => k.Prefix).HasColumnName("prefix").HasMaxLength(12);
+        b.Property(k => k.Created).HasColumnName("created");
+        b.Property(k => k.CreatedBy).HasColumnName("created_by");
+        b.Property(k => k.RevokedAt).HasColumnName("revoked_at");
+        b.Property(k => k.RevokedBy).HasColumnName("revoked_by");
+    }
+
+    /// <summary>Revokes a key (revoking twice keeps the first revocation's who and when); false when there is no such key.</summary>
+    public static async Task<bool> RevokeAsync<T>(IQueryable<T> keys, Guid id, string who, CancellationToken ct) where T : DeviceKey
+    {
+        var now = DateTime.UtcNow;
+        var changed = await keys.Where(k => k.Id == id && k.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now).SetProperty(k => k.RevokedBy, who), ct);
+        return changed > 0 || await keys.AnyAsync(k => k.Id == id, ct);
+    }
+}
+
+/// <summary>A device's key. Only the SHA-256 of the key is stored; the key is shown once.</summary>
+public abstract class DeviceKey
+{
+    public Guid Id { get; set; }
+    public required string Hash { get; set; }
+    public required string Prefix { get; set; }
+    public DateTime Created { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTime? RevokedAt { get; set; }
+    public string? RevokedBy { get; set; }
 }

@@ -33,24 +33,10 @@ public static class ReportEndpoints
         return app;
     }
 
-    /// <summary>The key in "Authorization: Bearer ovw_…" (or bare), or null.</summary>
-    public static string? KeyOf(HttpRequest req)
-    {
-        var value = req.Headers.Authorization.ToString().Trim();
-        if (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) value = value[7..].Trim();
-        return value.StartsWith(WifiSiteKey.Scheme, StringComparison.Ordinal) && value.Length < 100 ? value : null;
-    }
+    private static string? KeyOf(HttpRequest req) => DeviceKeys.KeyOf(req, WifiSiteKey.Scheme);
 
-    public static ProblemHttpResult Unauthorized(HttpContext http, bool missing)
-    {
-        http.Response.Headers.WWWAuthenticate = "Bearer realm=\"wifi-site\"";
-        var p = missing
-            ? Problems.Create(401, "A site key is required: Authorization: Bearer ovw_…", "Se requiere la clave del sitio: Authorization: Bearer ovw_…")
-            : Problems.Create(401, "Unknown or revoked site key", "Clave de sitio desconocida o revocada");
-        p.Title = "Unauthorized";
-        p.Extensions["title_es"] = "No autorizado";
-        return TypedResults.Problem(p);
-    }
+    private static ProblemHttpResult Unauthorized(HttpContext http, bool missing) =>
+        DeviceKeys.Unauthorized(http, "wifi-site", WifiSiteKey.Scheme, "site", "del sitio", missing);
 
     private static BadRequestException Bad(string en, string es, string field) => new(en, es, field);
 

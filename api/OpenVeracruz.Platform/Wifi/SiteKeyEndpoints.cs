@@ -30,8 +30,6 @@ public static class SiteKeyEndpoints
         return app;
     }
 
-    internal static string Who(ClaimsPrincipal p) => p.FindFirstValue(ClaimTypes.Name) ?? p.FindFirstValue(ClaimTypes.NameIdentifier) ?? "?";
-
     internal static async Task<WifiSite> FindSiteAsync(AppDbContext db, string code, CancellationToken ct) =>
         await db.WifiSites.FirstOrDefaultAsync(s => s.Code == code, ct)
         ?? throw new BadRequestException($"No WiFi site '{code}'", $"No existe el sitio WiFi '{code}'", "code", 404);
@@ -43,7 +41,7 @@ public static class SiteKeyEndpoints
         var key = new WifiSiteKey
         {
             Id = Guid.NewGuid(), SiteId = site.Id, Hash = WifiSiteKey.HashOf(secret), Prefix = secret[..12],
-            Created = DateTime.UtcNow, CreatedBy = Who(user),
+            Created = DateTime.UtcNow, CreatedBy = StaffClaims.Who(user),
         };
         db.WifiSiteKeys.Add(key);
         // watching starts with the first key: before it nobody could report, so silence means nothing
@@ -62,11 +60,7 @@ public static class SiteKeyEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, ClaimsPrincipal user, AppDbContext db, CancellationToken ct)
     {
-        var now = DateTime.UtcNow;
-        // revoking twice keeps the first revocation's who and when
-        var changed = await db.WifiSiteKeys.Where(k => k.Id == id && k.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now).SetProperty(k => k.RevokedBy, Who(user)), ct);
-        if (changed == 0 && !await db.WifiSiteKeys.AnyAsync(k => k.Id == id, ct))
+        if (!await DeviceKeys.RevokeAsync(db.WifiSiteKeys, id, StaffClaims.Who(user), ct))
             return Problems.NotFound($"No site key {id}", $"No existe la clave de sitio {id}");
         return TypedResults.NoContent();
     }

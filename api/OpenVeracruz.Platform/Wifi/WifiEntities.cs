@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NetTopologySuite.Geometries;
@@ -36,19 +35,12 @@ public sealed class WifiSite
 }
 
 /// <summary>A controller's key for one site. Only the SHA-256 of the key is stored; the key is shown once.</summary>
-public sealed class WifiSiteKey
+public sealed class WifiSiteKey : Shared.DeviceKey
 {
-    public Guid Id { get; set; }
     public int SiteId { get; set; }
-    public required string Hash { get; set; }
-    public required string Prefix { get; set; }
-    public DateTime Created { get; set; }
-    public required string CreatedBy { get; set; }
-    public DateTime? RevokedAt { get; set; }
-    public string? RevokedBy { get; set; }
 
     public const string Scheme = "ovw_";
-    public static string NewSecret() => Scheme + Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+    public static string NewSecret() => Shared.DeviceKeys.NewSecret(Scheme);
     // the staff tokens' hash: a 192-bit random key needs no slow hash, SHA-256 cannot be reversed and guessing is hopeless
     public static string HashOf(string secret) => Auth.ApiToken.HashOf(secret);
 }
@@ -100,16 +92,8 @@ public sealed class WifiConfig : IEntityTypeConfiguration<WifiSite>, IEntityType
     public void Configure(EntityTypeBuilder<WifiSiteKey> b)
     {
         b.ToTable("site_keys", Schema);
-        b.HasKey(k => k.Id);
-        b.Property(k => k.Id).HasColumnName("id");
+        Shared.DeviceKeys.MapKeyColumns(b);
         b.Property(k => k.SiteId).HasColumnName("site_id");
-        b.Property(k => k.Hash).HasColumnName("hash").HasMaxLength(64);
-        b.HasIndex(k => k.Hash).IsUnique();
-        b.Property(k => k.Prefix).HasColumnName("prefix").HasMaxLength(12);
-        b.Property(k => k.Created).HasColumnName("created");
-        b.Property(k => k.CreatedBy).HasColumnName("created_by");
-        b.Property(k => k.RevokedAt).HasColumnName("revoked_at");
-        b.Property(k => k.RevokedBy).HasColumnName("revoked_by");
         b.HasOne<WifiSite>().WithMany().HasForeignKey(k => k.SiteId).OnDelete(DeleteBehavior.Cascade);
     }
 

@@ -128,6 +128,7 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         ["POST /api/payments/online/webhook"] = "device",
         ["POST /api/payments/kiosk/pay"] = "device",
         ["POST /api/payments/kiosk/heartbeat"] = "device",
+        ["POST /api/payments/kiosk/fault"] = "device", // opens the kiosk's maintenance ticket: only the kiosk's own key
         ["PUT /api/payments/predial/parameters/{year:int}"] = "supervisor",
         ["POST /api/payments/predial/{clave}/discounts"] = "supervisor",
         ["POST /api/payments/kiosks/{code}/keys"] = "supervisor",

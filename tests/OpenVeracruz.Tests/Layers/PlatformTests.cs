@@ -251,7 +251,7 @@ public class PlatformTests(Doors f)
             // the pages are static files (the booking form names a "curp" field; no person's value is ever in them)
             foreach (var url in new[]
             {
-                "/citas/", "/citas/main.js", "/citas/cita/", "/citas/cita/main.js", "/lib/citas.js", "/citas/consola/", "/citas/consola/main.js",
+                "/citas/", "/citas/main.js", "/citas/cita/", "/citas/cita/main.js", "/lib/citas.js", "/citas/consola/", "/citas/consola/main.js", "/citas/encuesta/", "/citas/encuesta/main.js",
                 $"/turnos/{svc.OfficeCode}", "/turnos/main.js", $"/kiosko/citas/{svc.OfficeCode}", "/kiosko/citas/main.js",
             })
             {

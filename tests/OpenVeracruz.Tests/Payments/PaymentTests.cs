@@ -22,16 +22,7 @@ public class PaymentTests(Multipagos f)
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    private async Task<HttpClient> KioskAsync(string code = "KIO-01")
-    {
-        var (_, _, supervisor) = await f.StaffAsync("supervisor");
-        var issued = await supervisor.PostAsync($"/api/payments/kiosks/{code}/keys", null);
-        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
-        using var doc = JsonDocument.Parse(await issued.Content.ReadAsStringAsync());
-        var c = f.BareClient();
-        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", doc.RootElement.GetProperty("key").GetString());
-        return c;
-    }
+    private async Task<HttpClient> KioskAsync(string code = "KIO-01") => (await KioskKit.IssueAsync(f, code)).Kiosk;
 
     private static async Task<HttpResponseMessage> PayAsync(HttpClient kiosk, string key, object body)
     {
