@@ -71,11 +71,15 @@ function render(s) {
   el.queues.replaceChildren(...s.queues.map((q) => {
     const li = document.createElement('li');
     li.dataset.prefix = q.prefix;
-    li.innerHTML = '<span class="service"></span><span><span class="count"></span> <span class="wait"></span></span>';
+    li.innerHTML = '<span class="service"></span><span><span class="count"></span> <span class="wait"></span></span><span class="next"></span>';
     li.querySelector('.service').textContent = `${q.prefix} · ${q.service}`;
     li.querySelector('.count').textContent = integer(q.waiting);
     li.querySelector('.wait').textContent = q.waiting ? `· ~${integer(q.estimatedWaitMinutes)} min` : '';
-    li.setAttribute('aria-label', `${q.service}: ${integer(q.waiting)} en espera, unos ${integer(q.estimatedWaitMinutes)} minutos`);
+    // los siguientes en ser llamados (sólo códigos, nunca nombres)
+    const next = q.next || [];
+    li.querySelector('.next').textContent = next.length ? `Siguen: ${next.join(', ')}` : '';
+    li.querySelector('.next').hidden = !next.length;
+    li.setAttribute('aria-label', `${q.service}: ${integer(q.waiting)} en espera, unos ${integer(q.estimatedWaitMinutes)} minutos${next.length ? `; siguen ${next.join(', ')}` : ''}`);
     return li;
   }));
   // un turno nuevo en la lista, o uno que se volvió a llamar: aviso

@@ -15,6 +15,8 @@ public sealed class AppointmentsOptions
     public int CheckInLateMinutes { get; set; } = 10;
     /// <summary>Calls before a turn that does not show up becomes missed.</summary>
     public int MaxCalls { get; set; } = 3;
+    /// <summary>A booked turn with an e-mail gets a heads-up when it becomes one of the next N of its service (0 turns it off); the screen shows the next N codes.</summary>
+    public int HeadsUpTurnsAhead { get; set; } = 3;
     /// <summary>Leading zero bits of the proof of work asked at confirmation (0 turns it off).</summary>
     public int ChallengeBits { get; set; } = 14;
     public int MaxBookingsPerCurpPerDay { get; set; } = 5;

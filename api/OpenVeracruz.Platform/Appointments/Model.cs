@@ -139,6 +139,8 @@ public sealed class Turn
     public DateTime? FinishedAt { get; set; }
     public string? Notes { get; set; }
     public string? SurveyKey { get; set; }
+    /// <summary>When the "your turn is coming up" message was queued (once per turn, set under the row lock).</summary>
+    public DateTime? HeadsUpAt { get; set; }
     public bool Synthetic { get; set; }
 }
 

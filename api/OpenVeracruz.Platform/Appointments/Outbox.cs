@@ -43,6 +43,24 @@ public static class Outbox
         H. Ayuntamiento de Veracruz — Cero Filas
         """;
 
+    public const string HeadsUpSubject = "Su turno está próximo / Your turn is coming up";
+
+    /// <summary>Queued when a desk's call leaves the turn among the next few of its service: folio, turn code and office only.</summary>
+    public static string HeadsUp(string folio, string code, string office) =>
+        $"""
+        Su turno está próximo: faltan pocos turnos para que lo llamen.
+
+        Folio: {folio}
+        Turno: {code}
+        Dónde: {office}
+
+        Esté atento a la pantalla de la sala de espera; si no acude al llamado, se llama al turno siguiente.
+
+        Your turn is coming up: turn {code} (folio {folio}) at {office} will be called soon. Please watch the waiting-room screen.
+
+        H. Ayuntamiento de Veracruz — Cero Filas
+        """;
+
     public static string Reminder(BookingView v) =>
         $"""
         Le recordamos su cita de mañana.

@@ -3,13 +3,15 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.Appointments;
 
 public sealed record ScreenCall(long Id, string Code, string Desk, string Service, string State, int CallCount, DateTimeOffset CalledAt);
-public sealed record ScreenQueue(int ServiceId, string Service, string Prefix, int Waiting, int EstimatedWaitMinutes);
+/// <summary>A service's queue on the screen; <c>Next</c> holds the codes called next, in order (codes only, never a name).</summary>
+public sealed record ScreenQueue(int ServiceId, string Service, string Prefix, int Waiting, int EstimatedWaitMinutes, string[] Next);
 public sealed record ScreenState(string Office, string OfficeName, ScreenCall[] Called, ScreenQueue[] Queues, DateTimeOffset Updated);
 
 /// <summary>The waiting-room screen: turn codes, desks and waits (never a name), as JSON and as Server-Sent Events.</summary>
@@ -18,8 +20,8 @@ public static class ScreenEndpoints
     public static IEndpointRouteBuilder MapScreenEndpoints(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/screens").WithTags("Turnos (Cero Filas) / Turns");
-        g.MapGet("/{office}", async (string office, AppDbContext db, NpgsqlDataSource ds, CancellationToken ct) =>
-            TypedResults.Ok(await StateAsync(ds, await OfficeAsync(db, office, ct), ct))).WithName("ScreenState").WithSummary("Pantalla de la sala de espera / Waiting-room screen");
+        g.MapGet("/{office}", async (string office, AppDbContext db, NpgsqlDataSource ds, IOptions<AppointmentsOptions> opt, CancellationToken ct) =>
+            TypedResults.Ok(await StateAsync(ds, await OfficeAsync(db, office, ct), opt.Value.HeadsUpTurnsAhead, ct))).WithName("ScreenState").WithSummary("Pantalla de la sala de espera / Waiting-room screen");
         g.MapGet("/{office}/events", Events).WithName("ScreenEvents")
             .WithSummary("La pantalla en vivo (text/event-stream: «turns» en cada cambio) / Live screen as Server-Sent Events");
         return app;
@@ -28,7 +30,7 @@ public static class ScreenEndpoints
     private static async Task<Office> OfficeAsync(AppDbContext db, string code, CancellationToken ct) =>
         await db.Offices.AsNoTracking().FirstOrDefaultAsync(o => o.Code == code && o.Active, ct) ?? throw Fail.NotFound($"No office '{code}'", $"No existe la oficina '{code}'");
 
-    public static async Task<ScreenState> StateAsync(NpgsqlDataSource ds, Office office, CancellationToken ct)
+    public static async Task<ScreenState> StateAsync(NpgsqlDataSource ds, Office office, int next, CancellationToken ct)
     {
         await using var conn = await ds.OpenConnectionAsync(ct);
         var day = Slots.LocalDay(DateTime.UtcNow);
@@ -44,22 +46,24 @@ public static class ScreenEndpoints
             while (await r.ReadAsync(ct))
                 called.Add(new ScreenCall(r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? "" : r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5), TurnEndpoints.Local(r.GetDateTime(6))));
         }
-        var waiting = new List<(int Id, string Name, string Prefix, int Waiting)>();
-        await using (var cmd = new NpgsqlCommand("""
-            SELECT s.id, s.name, s.prefix, (SELECT count(*)::int FROM appointments.turns t WHERE t.service_id = s.id AND t.day = @d AND t.state = 'waiting')
+        var waiting = new List<(int Id, string Name, string Prefix, int Waiting, string[] Next)>();
+        await using (var cmd = new NpgsqlCommand($"""
+            SELECT s.id, s.name, s.prefix, (SELECT count(*)::int FROM appointments.turns t WHERE t.service_id = s.id AND t.day = @d AND t.state = 'waiting'),
+                   ARRAY(SELECT t.code FROM appointments.turns t WHERE t.service_id = s.id AND t.day = @d AND t.state = 'waiting' ORDER BY {TurnOrder.Sql("t")} LIMIT @n)
             FROM appointments.services s WHERE s.office_id = @o AND s.active ORDER BY s.prefix
             """, conn))
         {
             cmd.Parameters.AddWithValue("o", office.Id);
             cmd.Parameters.AddWithValue("d", day);
+            cmd.Parameters.AddWithValue("n", Math.Max(0, next));
             await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) waiting.Add((r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetInt32(3)));
+            while (await r.ReadAsync(ct)) waiting.Add((r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetFieldValue<string[]>(4)));
         }
         var queues = new List<ScreenQueue>();
         foreach (var w in waiting)
         {
             var (minutes, desks) = await Waits.ServiceMinutesAndDesksAsync(conn, null, office.Id, w.Id, ct);
-            queues.Add(new ScreenQueue(w.Id, w.Name, w.Prefix, w.Waiting, Waits.Estimate(w.Waiting, minutes, desks)));
+            queues.Add(new ScreenQueue(w.Id, w.Name, w.Prefix, w.Waiting, Waits.Estimate(w.Waiting, minutes, desks), w.Next));
         }
         return new ScreenState(office.Code, office.Name, [.. called], [.. queues], TurnEndpoints.Local(DateTime.UtcNow));
     }
@@ -68,7 +72,7 @@ public static class ScreenEndpoints
     /// The state at once, then again at every change of the office's turns (LISTEN/NOTIFY through <see cref="TurnHub"/>),
     /// with a comment every 15 s so proxies keep the connection; EventSource reconnects by itself after a drop (retry 3 s).
     /// </summary>
-    private static async Task Events(string office, HttpContext http, AppDbContext db, NpgsqlDataSource ds, TurnHub hub)
+    private static async Task Events(string office, HttpContext http, AppDbContext db, NpgsqlDataSource ds, TurnHub hub, IOptions<AppointmentsOptions> opt)
     {
         var ct = http.RequestAborted;
         var o = await OfficeAsync(db, office, ct);
@@ -81,7 +85,7 @@ public static class ScreenEndpoints
             await http.Response.WriteAsync("retry: 3000\n\n", ct);
             while (!ct.IsCancellationRequested)
             {
-                await http.Response.WriteAsync($"event: turns\ndata: {TurnEndpoints.Json(await StateAsync(ds, o, ct))}\n\n", ct);
+                await http.Response.WriteAsync($"event: turns\ndata: {TurnEndpoints.Json(await StateAsync(ds, o, opt.Value.HeadsUpTurnsAhead, ct))}\n\n", ct);
                 await http.Response.Body.FlushAsync(ct);
                 while (!await subscription.WaitAsync(TimeSpan.FromSeconds(15), ct))
                 {

@@ -272,7 +272,7 @@ public static class TurnEndpoints
     /// The next turn for the caller's desk: appointments due, then priority turns, then the rest by when they were due.
     /// FOR UPDATE SKIP LOCKED: desks calling at once each get a different turn, none twice.
     /// </summary>
-    private static async Task<Results<Ok<TurnInfo>, NoContent>> Next(ClaimsPrincipal user, NpgsqlDataSource ds, CancellationToken ct)
+    private static async Task<Results<Ok<TurnInfo>, NoContent>> Next(ClaimsPrincipal user, NpgsqlDataSource ds, IOptions<AppointmentsOptions> opt, CancellationToken ct)
     {
         await using var conn = await ds.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -299,10 +299,45 @@ public static class TurnEndpoints
         call.Parameters.AddWithValue("desk", desk);
         call.Parameters.AddWithValue("u", UserId(user));
         if (await call.ExecuteScalarAsync(ct) is not long id) return TypedResults.NoContent();
+        await HeadsUpAsync(conn, tx, officeId, opt.Value.HeadsUpTurnsAhead, ct);
         await NotifyAsync(conn, tx, officeId, ct);
         var info = await InfoAsync(conn, tx, id, ct);
         await tx.CommitAsync(ct);
         return TypedResults.Ok(info);
+    }
+
+    /// <summary>
+    /// In the call's transaction: each waiting turn of the office now among the next <paramref name="ahead"/> of its service
+    /// (the order call next takes), from a booking with an e-mail and not told yet, gets one "your turn is coming up" message.
+    /// heads_up_at is set under the row lock (re-checked after a wait); rows another desk holds are skipped, never waited for
+    /// (no deadlock between desks calling at once); a later call catches them.
+    /// </summary>
+    private static async Task HeadsUpAsync(NpgsqlConnection conn, NpgsqlTransaction tx, int officeId, int ahead, CancellationToken ct)
+    {
+        if (ahead <= 0) return;
+        var due = new List<(long BookingId, string Email, string Folio, string Code, string Office)>();
+        await using (var cmd = new NpgsqlCommand($"""
+            WITH ranked AS (
+              SELECT t.id, row_number() OVER (PARTITION BY t.service_id ORDER BY {TurnOrder.Sql("t")}) AS rn
+              FROM appointments.turns t WHERE t.office_id = @o AND t.day = @d AND t.state = 'waiting'),
+            due AS (
+              SELECT t.id FROM appointments.turns t JOIN ranked r ON r.id = t.id
+              WHERE r.rn <= @n AND t.state = 'waiting' AND t.heads_up_at IS NULL AND t.booking_id IS NOT NULL
+              FOR UPDATE OF t SKIP LOCKED)
+            UPDATE appointments.turns t SET heads_up_at = now()
+            FROM due, appointments.bookings b, appointments.offices o
+            WHERE t.id = due.id AND b.id = t.booking_id AND o.id = t.office_id AND coalesce(b.email, '') <> '' AND b.folio IS NOT NULL
+            RETURNING b.id, b.email, b.folio, t.code, o.name
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("o", officeId);
+            cmd.Parameters.AddWithValue("d", Slots.LocalDay(DateTime.UtcNow));
+            cmd.Parameters.AddWithValue("n", ahead);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) due.Add((r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4)));
+        }
+        foreach (var m in due)
+            await Outbox.QueueAsync(conn, tx, m.BookingId, m.Email, Outbox.HeadsUpSubject, Outbox.HeadsUp(m.Folio, m.Code, m.Office), ct);
     }
 
     /// <summary>One state change of one turn: locked, checked against the caller's offices and the states it may leave, announced.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using OpenVeracruz.Platform.Appointments;
 using static OpenVeracruz.Tests.Appointments.CitasKit;
 
 namespace OpenVeracruz.Tests.Appointments;
@@ -157,5 +158,90 @@ public class TurnTests(CeroFilas fixture) : CitasTests(fixture)
         await OkAsync(staff, HttpMethod.Post, "/api/turns/next", new { });
         var after = await NextEventAsync();
         Assert.Equal(("Q-001", "Caja 4"), (after.GetProperty("called")[0].GetProperty("code").GetString(), after.GetProperty("called")[0].GetProperty("desk").GetString()));
+    }
+
+    /// <summary>Checked-in appointments with e-mails, waiting in order (each due a minute after the one before).</summary>
+    private async Task<List<(long Turn, long Booking, string Code, string Folio, string Curp)>> BookedTurnsAsync(TestService svc, int count)
+    {
+        var list = new List<(long, long, string, string, string)>();
+        var day = Slots.LocalDay(DateTime.UtcNow);
+        for (var i = 0; i < count; i++)
+        {
+            var folio = "HU" + string.Concat(Guid.NewGuid().ToString("N").ToUpperInvariant().Where(char.IsAsciiHexDigit).Take(6));
+            var curp = NewCurp();
+            var booking = await f.ScalarAsync<long>("""
+                INSERT INTO appointments.bookings (folio, office_id, service_id, procedure, extra_service_ids, desk, starts_at, ends_at, state, curp, given_names, surname1, email, synthetic, created, confirmed_at, checked_in_at)
+                VALUES (@f, @o, @s, @p, '{}', 1, now() - interval '3 hours' + @i * interval '15 minutes', now() - interval '3 hours' + (@i + 1) * interval '15 minutes',
+                        'checked_in', @c, 'Eufrosina', 'Zamudio', @e, false, now(), now(), now()) RETURNING id
+                """, ("f", folio), ("o", svc.OfficeId), ("s", svc.ServiceId), ("p", svc.Procedure), ("i", i), ("c", curp), ("e", $"turno.{Guid.NewGuid():N}@example.mx"));
+            var code = $"Q-{i + 1:000}";
+            var turn = await f.ScalarAsync<long>("""
+                INSERT INTO appointments.turns (office_id, service_id, day, prefix, number, code, kind, booking_id, due_at, state, call_count, created, synthetic)
+                VALUES (@o, @s, @d, 'Q', @n, @code, 'appointment', @b, now() - interval '3 hours' + @n * interval '1 minute', 'waiting', 0, now(), false) RETURNING id
+                """, ("o", svc.OfficeId), ("s", svc.ServiceId), ("d", day), ("n", i + 1), ("code", code), ("b", booking));
+            list.Add((turn, booking, code, folio, curp));
+        }
+        return list;
+    }
+
+    private Task<long> HeadsUpsAsync(long booking) =>
+        f.ScalarAsync<long>("SELECT count(*) FROM appointments.outbox WHERE booking_id = @b AND subject = @s", ("b", booking), ("s", Outbox.HeadsUpSubject));
+
+    [Fact]
+    public async Task Calling_next_tells_the_next_three_booked_turns_once_and_the_screen_shows_their_codes_only()
+    {
+        var svc = await NewServiceAsync(f, desks: 1);
+        var staff = await StaffKit.AssignedAsync(f, svc.OfficeCode);
+        await OkAsync(staff, HttpMethod.Post, "/api/turns/desk", new { office = svc.OfficeCode, name = "Ventanilla 1" });
+        var turns = await BookedTurnsAsync(svc, 5);
+
+        Assert.Equal(turns[0].Code, (await OkAsync(staff, HttpMethod.Post, "/api/turns/next", new { })).GetProperty("code").GetString());
+        Assert.Equal(new long[] { 0, 1, 1, 1, 0 }, await Task.WhenAll(turns.Select(t => HeadsUpsAsync(t.Booking))));
+        var body = await f.ScalarAsync<string>("SELECT body FROM appointments.outbox WHERE booking_id = @b AND subject = @s", ("b", turns[1].Booking), ("s", Outbox.HeadsUpSubject));
+        Assert.Contains(turns[1].Folio, body);
+        Assert.Contains(turns[1].Code, body);
+        Assert.Contains("Oficina de pruebas", body);
+        Assert.DoesNotContain("Eufrosina", body);
+        Assert.DoesNotContain(turns[1].Curp, body);
+
+        // the second call makes the fifth one of the next three; the others are not told twice
+        Assert.Equal(turns[1].Code, (await OkAsync(staff, HttpMethod.Post, "/api/turns/next", new { })).GetProperty("code").GetString());
+        Assert.Equal(new long[] { 0, 1, 1, 1, 1 }, await Task.WhenAll(turns.Select(t => HeadsUpsAsync(t.Booking))));
+        Assert.Equal(4L, await f.ScalarAsync<long>("SELECT count(*) FROM appointments.turns WHERE office_id = @o AND heads_up_at IS NOT NULL", ("o", svc.OfficeId)));
+
+        // the public screen: the next codes in the order call next takes them, no personal data
+        var (status, screen, response) = await SendAsync(Citizen(f), HttpMethod.Get, $"/api/screens/{svc.OfficeCode}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var queue = Assert.Single(screen.GetProperty("queues").EnumerateArray());
+        Assert.Equal(turns.Skip(2).Select(t => t.Code), queue.GetProperty("next").EnumerateArray().Select(c => c.GetString()));
+        var raw = await response.Content.ReadAsStringAsync();
+        foreach (var t in turns)
+            Assert.DoesNotContain(t.Folio, raw);
+        Assert.DoesNotContain("Eufrosina", raw);
+        Assert.DoesNotContain("Zamudio", raw);
+        Assert.DoesNotContain("@example.mx", raw);
+    }
+
+    [Fact]
+    public async Task Eight_desks_calling_at_once_never_tell_a_turn_twice()
+    {
+        var svc = await NewServiceAsync(f, desks: 1);
+        var desks = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => StaffKit.AssignedAsync(f, svc.OfficeCode)));
+        for (var i = 0; i < desks.Length; i++) await OkAsync(desks[i], HttpMethod.Post, "/api/turns/desk", new { office = svc.OfficeCode, name = $"V{i + 1}" });
+        var turns = await BookedTurnsAsync(svc, 16);
+        var calls = await Task.WhenAll(desks.Select(d => SendAsync(d, HttpMethod.Post, "/api/turns/next", new { })));
+        Assert.All(calls, c => Assert.Equal(HttpStatusCode.OK, c.Status));
+        Assert.Equal(8, calls.Select(c => c.Body.GetProperty("id").GetInt64()).Distinct().Count());
+        var counts = await Task.WhenAll(turns.Select(t => HeadsUpsAsync(t.Booking)));
+        Assert.All(counts, c => Assert.InRange(c, 0L, 1L));
+        Assert.Equal(counts.Sum(), await f.ScalarAsync<long>("SELECT count(*) FROM appointments.turns WHERE office_id = @o AND heads_up_at IS NOT NULL", ("o", svc.OfficeId)));
+
+        // a turn skipped while another desk held it is told at a later call: after one more, the next three all know
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(desks[0], HttpMethod.Post, "/api/turns/next", new { })).Status);
+        var waiting = await f.ScalarAsync<long>("""
+            SELECT count(*) FROM (SELECT heads_up_at FROM appointments.turns WHERE office_id = @o AND state = 'waiting' ORDER BY due_at LIMIT 3) x WHERE heads_up_at IS NOT NULL
+            """, ("o", svc.OfficeId));
+        Assert.Equal(3L, waiting);
+        Assert.All(await Task.WhenAll(turns.Select(t => HeadsUpsAsync(t.Booking))), c => Assert.InRange(c, 0L, 1L));
     }
 }

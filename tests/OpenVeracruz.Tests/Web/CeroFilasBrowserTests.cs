@@ -278,6 +278,7 @@ public partial class CeroFilasBrowserTests(CeroFilasBrowser fixture) : CitasTest
         Assert.Equal("reconectando…", (await screen.TextContentAsync("#connection"))!.Trim());
         Assert.Equal("—", await screen.TextContentAsync("#now-code"));
         Assert.Equal("1", await screen.TextContentAsync("#queues li[data-prefix='Q'] .count"));
+        Assert.Equal($"Siguen: {code}", await screen.TextContentAsync("#queues li[data-prefix='Q'] .next")); // the next codes, no names
         Volatile.Write(ref online, true);
         await WaitAsync(screen, "() => window.ovScreen.renders >= 2 && document.getElementById('connection').hidden");
         Assert.Null(await screen.QuerySelectorAsync(".screen-error:not([hidden])"));
@@ -299,6 +300,7 @@ public partial class CeroFilasBrowserTests(CeroFilasBrowser fixture) : CitasTest
         await WaitAsync(screen, $"() => document.getElementById('now-code').textContent === '{code}' && document.getElementById('now-desk').textContent === 'Ventanilla 7'");
         Assert.True(await screen.EvaluateAsync<bool>("() => window.sameDocument === true"), "updated without a reload");
         Assert.Equal("0", await screen.TextContentAsync("#queues li[data-prefix='Q'] .count"));
+        Assert.True(await screen.IsHiddenAsync("#queues li[data-prefix='Q'] .next"), "nobody left to list as next");
         Assert.True(await screen.EvaluateAsync<int>("() => window.ovScreen.chimes") > chimes, "a chime for the new call");
 
         // a recall chimes again; finishing leaves the turn done

@@ -882,6 +882,10 @@ namespace OpenVeracruz.Platform.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
 
+                    b.Property<DateTime?>("HeadsUpAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heads_up_at");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasColumnType("text")
