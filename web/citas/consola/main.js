@@ -201,6 +201,7 @@ function listen() {
 startStaffSession({
   workspace: el.workspace,
   onSignedIn: async () => {
+    window.ovConsoleReady = false;
     try {
       mine = await fetchJson('/api/turns/mine');
       if (!mine.offices.length) {
@@ -222,5 +223,6 @@ startStaffSession({
       window.ovConsoleReady = true;
     }
   },
-  onSignInShown: () => { window.ovConsoleReady = true; },
+  // the sign-in form is up: not ready for desk work (a test or a script waits for true, set once signed in and loaded)
+  onSignInShown: () => { window.ovConsoleReady = 'sign-in'; },
 });

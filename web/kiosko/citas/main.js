@@ -164,6 +164,7 @@ el.ticketDone.addEventListener('click', home);
 startStaffSession({
   workspace: el.workspace,
   onSignedIn: async () => {
+    window.ovKioskReady = false; // signed in: not ready until the account's offices are loaded
     try {
       const mine = await fetchJson('/api/turns/mine');
       if (!office) {
@@ -194,5 +195,5 @@ startStaffSession({
       window.ovKioskReady = true;
     }
   },
-  onSignInShown: () => { window.ovKioskReady = true; },
+  onSignInShown: () => { window.ovKioskReady = 'sign-in'; },
 });
