@@ -91,4 +91,40 @@ public class PaymentStaffBrowserTests(MultipagosBrowser f) : IAsyncLifetime
         await page.Locator("#report-rows tr", new() { HasText = "KIO-03" }).WaitForAsync(new() { Timeout = 30_000 });
         Assert.Contains("daily.csv?day=", await page.GetAttributeAsync("#report-csv", "href"));
     }
+
+    [Fact]
+    public async Task A_citizen_sees_the_orders_qr_prints_it_and_finds_the_nearest_operating_kiosks_from_the_parcel()
+    {
+        var clave = (await f.FreshBlockAsync()).Claves[0];
+        var page = await _browser.NewPageAsync(_errors, 360, 740);
+        Assert.Equal(200, (await page.GotoAsync(new Uri(f.BaseUri, "/pagos/").ToString()))!.Status);
+        await StateAsync(page, "ready");
+        await page.FillAsync("#pagos-clave", clave);
+        await page.ClickAsync("#pagos-form button");
+        await StateAsync(page, "ready");
+        await page.ClickAsync("#pagos-order");
+        await page.WaitForSelectorAsync("#pagos-order-view", new() { State = WaitForSelectorState.Visible });
+        var reference = await f.ScalarAsync<string>("SELECT reference FROM payments.orders WHERE clave = @c AND state = 'open'", ("c", clave));
+        await page.WaitForFunctionAsync("() => { const i = document.getElementById('pagos-qr'); return i.complete && i.naturalWidth > 0; }", null, new() { Timeout = 30_000 });
+        Assert.Equal($"/api/payments/orders/{reference}/qr.png", await page.GetAttributeAsync("#pagos-qr", "src"));
+
+        // printed: the order and its QR, not the forms
+        await page.EmulateMediaAsync(new() { Media = Media.Print });
+        Assert.True(await page.IsVisibleAsync("#pagos-qr"));
+        Assert.True(await page.IsVisibleAsync("#pagos-reference"));
+        Assert.True(await page.IsHiddenAsync("#pagos-form"));
+        Assert.True(await page.IsHiddenAsync("#pagos-where"));
+        await page.EmulateMediaAsync(new() { Media = Media.Screen });
+
+        // where to pay: the operating kiosks, nearest first, on a map; banks named without inventing branches
+        await page.ClickAsync("#pagos-near-parcel");
+        await page.WaitForSelectorAsync("#pagos-where-list li", new() { Timeout = 30_000 });
+        var operating = await f.ScalarAsync<long>("SELECT count(*) FROM payments.kiosks WHERE status = 'operating'");
+        Assert.Equal(operating, await page.Locator("#pagos-where-list li").CountAsync());
+        var km = (await page.Locator("#pagos-where-list li strong").AllTextContentsAsync())
+            .Select(t => double.Parse(System.Text.RegularExpressions.Regex.Match(t, @"a ([\d.,]+) km").Groups[1].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(km.Order().ToList(), km);
+        await page.WaitForSelectorAsync("#pagos-where-map path.where-kiosk", new() { Timeout = 30_000 });
+        Assert.Contains("Bancos: en cualquier sucursal con su línea de captura", await page.TextContentAsync("#pagos-where"));
+    }
 }
