@@ -9,7 +9,8 @@ import { money, fixed, longDate } from '/lib/format.js';
 
 const el = elementsById('pagos-form pagos-clave pagos-message pagos-debt pagos-debt-clave pagos-lines pagos-total pagos-rounding pagos-order '
   + 'pagos-order-view pagos-reference pagos-amount pagos-expires pagos-online pagos-card pagos-receipt pagos-receipt-links pagos-print pagos-pdf '
-  + 'pagos-offline pagos-order-state pagos-receipt-folio');
+  + 'pagos-offline pagos-order-state pagos-receipt-folio pagos-qr pagos-print-order pagos-order-clave pagos-order-years '
+  + 'pagos-near-parcel pagos-near-me pagos-where-message pagos-where-map pagos-where-list');
 const state = (s) => { document.documentElement.dataset.ovState = s; };
 const LAST = 'ov-pagos-last'; // { reference, receipt: { folio, code } | null }
 let current = null; // { clave, order }
@@ -30,6 +31,14 @@ function showOrder(order) {
   el.pagosAmount.textContent = money(order.amount);
   el.pagosExpires.textContent = longDate(new Date(`${order.expires}T12:00:00-06:00`));
   el.pagosOrderState.textContent = ORDER_STATES[order.state] ?? order.state;
+  el.pagosOrderClave.textContent = order.clave;
+  el.pagosOrderYears.textContent = order.years.join(', ');
+  // el QR lleva solo la línea de captura (lo que lee la cámara de un módulo); sin red y sin guardar, la imagen se oculta
+  el.pagosQr.onerror = () => { el.pagosQr.hidden = true; };
+  el.pagosQr.src = `/api/payments/orders/${encodeURIComponent(order.reference)}/qr.png`;
+  el.pagosQr.alt = `Código QR de la línea de captura ${order.referenceDisplay}`;
+  el.pagosQr.hidden = false;
+  el.pagosNearParcel.disabled = false;
   el.pagosOnline.hidden = order.state !== 'open';
   el.pagosReceiptLinks.hidden = true;
   el.pagosOrderView.hidden = false;
@@ -76,6 +85,7 @@ function showDebt(debt) {
   el.pagosTotal.textContent = money(debt.total);
   el.pagosRounding.textContent = debt.roundingRule.split(' / ')[0];
   el.pagosOrder.hidden = debt.years.length === 0;
+  el.pagosNearParcel.disabled = false;
   el.pagosDebt.hidden = false;
 }
 
@@ -144,6 +154,95 @@ el.pagosReceipt.addEventListener('click', async () => {
     setMessage(el.pagosMessage, err.message, 'error');
     state('error');
   }
+});
+
+el.pagosPrintOrder.addEventListener('click', () => window.print());
+
+// ¿Dónde pagar?: los módulos que operan (capa payment_kiosks), ordenados por distancia al predio o a mi ubicación.
+const KIOSK_LABEL = { operating: 'operando', out_of_service: 'fuera de servicio', no_paper: 'sin papel', no_cash: 'sin efectivo' };
+let whereMap = null;
+let whereLayer = null;
+
+function distanceKm([lon1, lat1], [lon2, lat2]) {
+  const rad = Math.PI / 180;
+  const a = Math.sin(((lat2 - lat1) * rad) / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+  return 12_742 * Math.asin(Math.sqrt(a));
+}
+
+// El centro aproximado de un predio: el promedio de los vértices de su contorno.
+function centreOf(geometry) {
+  const rings = geometry.type === 'MultiPolygon' ? geometry.coordinates.map((p) => p[0]) : geometry.type === 'Polygon' ? [geometry.coordinates[0]] : [[geometry.coordinates]];
+  const points = rings.flat();
+  return [points.reduce((t, p) => t + p[0], 0) / points.length, points.reduce((t, p) => t + p[1], 0) / points.length];
+}
+
+async function showNearest(from, label) {
+  setMessage(el.pagosWhereMessage, 'Buscando módulos…');
+  let kiosks;
+  try {
+    const layer = await fetchJson('/ogc/collections/payment_kiosks/items?limit=1000');
+    kiosks = (layer.features || []).filter((k) => k.properties.status === 'operating')
+      .map((k) => ({ ...k.properties, at: k.geometry.coordinates, km: distanceKm(from, k.geometry.coordinates) }))
+      .sort((a, b) => a.km - b.km);
+  } catch (err) {
+    setMessage(el.pagosWhereMessage, err.message, 'error');
+    return;
+  }
+  el.pagosWhereList.replaceChildren(...kiosks.map((k) => {
+    const li = document.createElement('li');
+    li.dataset.code = k.code;
+    const name = document.createElement('strong');
+    name.textContent = `${k.name} (${k.code}) · a ${fixed(k.km)} km`;
+    const note = document.createElement('span');
+    note.className = 'note';
+    note.textContent = `${k.address} · ${k.hours} · acepta ${k.methods}`;
+    li.append(name, note);
+    return li;
+  }));
+  setMessage(el.pagosWhereMessage, kiosks.length ? `Módulos operando, desde ${label}.` : 'Ahora no hay módulos operando; pague en línea o en el banco.', kiosks.length ? 'ok' : 'error');
+  try {
+    const m = await import('/lib/map.js');
+    el.pagosWhereMap.hidden = false;
+    if (!whereMap) {
+      whereMap = m.L.map(el.pagosWhereMap);
+      m.setLeafletPrefix(whereMap);
+      m.addBaseTiles(whereMap, await m.mapConfig(), () => el.pagosWhereMap.classList.add('no-tiles'));
+      whereLayer = m.L.layerGroup().addTo(whereMap);
+    }
+    whereLayer.clearLayers();
+    const here = m.L.circleMarker([from[1], from[0]], { radius: 7, color: '#1d3557', fillColor: '#1d3557', fillOpacity: 1, className: 'where-origin' })
+      .bindTooltip(label);
+    whereLayer.addLayer(here);
+    for (const k of kiosks) {
+      whereLayer.addLayer(m.L.circleMarker([k.at[1], k.at[0]], { radius: 9, color: '#fff', weight: 2, fillColor: '#2e7d32', fillOpacity: 0.95, className: 'where-kiosk' })
+        .bindTooltip(`${k.name}: ${KIOSK_LABEL[k.status] || k.status}, a ${fixed(k.km)} km`));
+    }
+    const bounds = m.L.latLngBounds([[from[1], from[0]], ...kiosks.slice(0, 3).map((k) => [k.at[1], k.at[0]])]);
+    whereMap.invalidateSize();
+    whereMap.fitBounds(bounds.pad(0.2), { maxZoom: 16 });
+  } catch {
+    el.pagosWhereMap.hidden = true; // sin mapa, la lista basta
+  }
+}
+
+el.pagosNearParcel.addEventListener('click', async () => {
+  if (!current?.clave) return;
+  try {
+    const parcel = await fetchJson(`/ogc/collections/parcels/items/${encodeURIComponent(current.clave)}`);
+    await showNearest(centreOf(parcel.geometry), `el predio ${current.clave}`);
+  } catch (err) {
+    setMessage(el.pagosWhereMessage, err.message, 'error');
+  }
+});
+
+el.pagosNearMe.addEventListener('click', () => {
+  if (!navigator.geolocation) { setMessage(el.pagosWhereMessage, 'Su navegador no comparte la ubicación; consulte un predio y use «Cerca del predio».', 'error'); return; }
+  setMessage(el.pagosWhereMessage, 'Obteniendo su ubicación…');
+  navigator.geolocation.getCurrentPosition(
+    (pos) => showNearest([pos.coords.longitude, pos.coords.latitude], 'su ubicación'),
+    () => setMessage(el.pagosWhereMessage, 'No se pudo obtener su ubicación; consulte un predio y use «Cerca del predio».', 'error'),
+    { timeout: 10_000, maximumAge: 60_000 },
+  );
 });
 
 function showConnection() {

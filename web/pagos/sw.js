@@ -1,9 +1,9 @@
 // OpenVeracruz · service worker de las páginas de pago (alcance /pagos/): la aplicación móvil del ciudadano.
 // - El armazón de la página (HTML, módulos, estilos, manifiesto, iconos) se guarda al instalar.
 // - GET: primero la red (lo más reciente), y sin conexión lo guardado. Las respuestas de la orden de pago
-//   (/api/payments/orders/{línea}) y de los recibos abiertos (/api/payments/receipts/…) se guardan al recibirlas, para
+//   (/api/payments/orders/{línea}) y su QR y de los recibos abiertos (/api/payments/receipts/…) se guardan al recibirlas, para
 //   verlas sin conexión. Nada más de la API se guarda, y nunca una petición que no sea GET (pagos, órdenes nuevas).
-const VERSION = 'ov-pagos-v1';
+const VERSION = 'ov-pagos-v2';
 const SHELL = [
   '/pagos/', '/pagos/main.js', '/pagos/pagos.css', '/pagos/manifest.webmanifest', '/pagos/icons/icon-192.png', '/pagos/icons/icon-512.png',
   '/common.css', '/lib/api.js', '/lib/dom.js', '/lib/format.js',
@@ -22,7 +22,7 @@ self.addEventListener('activate', (event) => {
 // Lo que se guarda al pasar: el armazón y, de la API, solo la orden y los recibos que el ciudadano abrió.
 function keeps(url) {
   if (url.pathname.startsWith('/api/')) {
-    return /^\/api\/payments\/orders\/[0-9 %]+$/.test(url.pathname) || /^\/api\/payments\/receipts\/[^/]+(\/print)?$/.test(url.pathname);
+    return /^\/api\/payments\/orders\/[0-9 %]+$/.test(url.pathname) || /^\/api\/payments\/orders\/[0-9]+\/qr\.png$/.test(url.pathname) || /^\/api\/payments\/receipts\/[^/]+(\/print)?$/.test(url.pathname);
   }
   return SHELL.includes(url.pathname);
 }

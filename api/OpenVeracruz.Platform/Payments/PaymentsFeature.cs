@@ -43,7 +43,7 @@ public static class PaymentsFeature
 
     public static IEndpointRouteBuilder MapPayments(this IEndpointRouteBuilder app) =>
         app.MapPredialEndpoints().MapOrderEndpoints().MapKioskEndpoints().MapOnlineEndpoints().MapBankEndpoints().MapReceiptEndpoints()
-            .MapReconciliationEndpoints().MapPaymentsIndicator().MapPaymentPages();
+            .MapReconciliationEndpoints().MapPaymentStaffEndpoints().MapPaymentsIndicator().MapPaymentPages();
 
     /// <summary>
     /// Before the bundled data is loaded (the catalog then finds the kiosks and their days in the layers): the concepts, the

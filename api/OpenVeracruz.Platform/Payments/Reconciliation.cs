@@ -187,8 +187,9 @@ public static class ReconciliationEndpoints
         return app;
     }
 
-    private static DateOnly ParseDay(string? day) =>
-        day is null ? PredialDebts.Today().AddDays(-1)
+    /// <summary>A day as YYYY-MM-DD (2000–2100), or <paramref name="fallback"/> (yesterday) when absent; otherwise a 400.</summary>
+    public static DateOnly ParseDay(string? day, DateOnly? fallback = null) =>
+        string.IsNullOrEmpty(day) ? fallback ?? PredialDebts.Today().AddDays(-1)
         : DateOnly.TryParseExact(day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d) && d.Year is >= 2000 and <= 2100 ? d
         : throw new BadRequestException("'day' must be a date as YYYY-MM-DD", "'day' debe ser una fecha como AAAA-MM-DD", "day");
 

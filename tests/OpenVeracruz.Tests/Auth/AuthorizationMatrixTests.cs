@@ -141,6 +141,10 @@ public class AuthorizationMatrixTests(StaffAccounts f)
         ["GET /api/payments/reconciliation"] = "supervisor",
         ["POST /api/payments/reconciliation/items/{id:long}/resolve"] = "supervisor",
         ["GET /api/payments/refunds"] = "supervisor",
+        // the staff pages' reads (/pagos/personal/): any staff account; payments hold no personal data, cancelling stays a supervisor's
+        ["GET /api/payments/search"] = "viewer",
+        ["GET /api/payments/reports/daily"] = "viewer",
+        ["GET /api/payments/reports/daily.csv"] = "viewer",
     };
 
     private List<(string Method, string Pattern)> Discovered()

@@ -271,7 +271,7 @@ public class PlatformTests(Doors f)
 
         // the pages are static: no value of the cadastre's owners is ever written into them (the editor asks the API, as staff)
         foreach (var page in new[] { "/", "/app.js", "/history.js", "/editor/", "/editor/editor.js", "/datos/", "/citas/reportes/", "/citas/reportes/main.js", "/pagos/", "/pagos/main.js",
-            "/pagos/sw.js", "/pagos/manifest.webmanifest", "/kiosko/pagos/KIO-01", "/kiosko/pagos/main.js" })
+            "/pagos/sw.js", "/pagos/manifest.webmanifest", "/kiosko/pagos/KIO-01", "/kiosko/pagos/main.js", "/pagos/personal/", "/pagos/personal/main.js" })
         {
             var body = await f.Http.GetStringAsync(page);
             foreach (var s in secrets) Assert.DoesNotContain(s, body);

@@ -5,6 +5,7 @@ namespace OpenVeracruz.Tests.Payments;
 public sealed class PaymentHostileInputTests(HostileInput f) : HostileInputTests(f,
     "/api/payments/predial/{001-0001-001}",
     "/api/payments/orders/{01000000004226121035}",
+    "/api/payments/orders/{01000000004226121035}/qr.png",
     "/api/payments/predial/parameters?year={2026}",
     "/api/payments/predial/parameters/{2026}/history",
     "/api/payments/indicator?year={2026}",
