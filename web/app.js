@@ -390,6 +390,7 @@ function showParcel(p, fit) {
   setField('valuation-zone', zone || 'Sin dato');
   setField('land-value-m2', Number.isFinite(p.landValuePerM2) ? `${money(p.landValuePerM2)} / m²` : 'Sin dato');
   setField('cadastral-value', Number.isFinite(p.cadastralValue) ? money(p.cadastralValue) : 'Sin dato');
+  document.getElementById('info-pay').href = p.clave ? `/pagos/?clave=${encodeURIComponent(p.clave)}` : '/pagos/';
   el.infoDetails.hidden = false;
 
   highlight.clearLayers();

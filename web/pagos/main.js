@@ -274,5 +274,12 @@ async function registerWorker() {
 
 showConnection();
 registerWorker();
-await restore();
-state('ready');
+// Desde el mapa ciudadano («Consultar y pagar el predial»): /pagos/?clave=… consulta ese predio de inmediato.
+const asked = new URLSearchParams(window.location.search).get('clave');
+if (asked) {
+  el.pagosClave.value = asked;
+  el.pagosForm.requestSubmit();
+} else {
+  await restore();
+  state('ready');
+}

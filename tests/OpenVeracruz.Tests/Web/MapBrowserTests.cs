@@ -88,6 +88,22 @@ public class MapBrowserTests(MapBrowser f) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task From_a_parcel_on_the_map_the_citizen_opens_its_predial_to_pay()
+    {
+        var (clave, _, _) = await f.SomeParcelAsync();
+        var page = await OpenAsync(360, 740);
+        await page.FillAsync("#search-clave", clave);
+        await page.PressAsync("#search-clave", "Enter");
+        await page.WaitForSelectorAsync("#info-pay", new() { State = WaitForSelectorState.Visible, Timeout = 15_000 });
+        await page.ClickAsync("#info-pay");
+        await page.WaitForURLAsync(u => u.Contains("/pagos/?clave="), new() { Timeout = 15_000 });
+        // the predial page asks for that parcel at once: its debt, line by line, without typing the clave again
+        await page.WaitForFunctionAsync("() => document.documentElement.dataset.ovState === 'ready' && !document.getElementById('pagos-debt').hidden", null, new() { Timeout = 30_000 });
+        Assert.Equal(clave, (await page.TextContentAsync("#pagos-debt-clave"))?.Trim());
+        Assert.Equal(clave, await page.InputValueAsync("#pagos-clave"));
+    }
+
+    [Fact]
     public async Task Search_by_clave_on_a_phone_opens_the_parcel_and_reports_unknown_ones()
     {
         var (clave, _, _) = await f.SomeParcelAsync();
