@@ -5,6 +5,7 @@ import { fetchJson, request } from '/lib/api.js';
 import { elementsById } from '/lib/dom.js';
 import { integer, timeOfDay } from '/lib/format.js';
 import { clearProblems, PRIORITIES, showProblem } from '/lib/citas.js';
+import { canScanQr, qrScanner } from '/lib/scan.js';
 import { startStaffSession } from '/lib/staff.js';
 
 window.ovKioskReady = false;
@@ -17,7 +18,6 @@ const RETURN_AFTER_MS = 45_000;
 let officeInfo = null;
 let chosenService = null;
 let returnTimer = null;
-let stream = null;
 
 function fail(text) {
   el.kioskError.textContent = text;
@@ -37,7 +37,7 @@ function home() {
 }
 
 function showTicket(t) {
-  stopScan();
+  scanner.stop();
   el.ticketCode.textContent = t.code;
   el.ticketService.textContent = t.service;
   el.ticketWait.textContent = t.ahead === 0 || t.ahead == null
@@ -76,41 +76,16 @@ el.checkinForm.addEventListener('submit', (e) => {
   checkIn(folio);
 });
 
-// ---------- QR con la cámara (BarcodeDetector, donde exista) ----------
-async function canScan() {
-  if (!('BarcodeDetector' in window) || !navigator.mediaDevices?.getUserMedia) return false;
-  try { return (await window.BarcodeDetector.getSupportedFormats()).includes('qr_code'); } catch { return false; }
-}
-
-function stopScan() {
-  if (stream) for (const track of stream.getTracks()) track.stop();
-  stream = null;
-  el.scanner.hidden = true;
-}
-
-el.scan.addEventListener('click', async () => {
-  try {
-    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
-  } catch {
-    showProblem(el.checkinForm, { message: 'No se pudo usar la cámara: escriba el folio.', body: { parameter: 'folio', detail: 'The camera is not available: type the folio.' } }, el.checkinProblem);
-    return;
-  }
-  el.video.srcObject = stream;
-  el.scanner.hidden = false;
-  await el.video.play().catch(() => {});
-  const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
-  const look = async () => {
-    if (!stream) return;
-    try {
-      const codes = await detector.detect(el.video);
-      const folio = codes.map((c) => c.rawValue.trim().toUpperCase()).find((v) => /^[2-9A-HJKMNP-Z]{8}$/.test(v));
-      if (folio) { el.folio.value = folio; stopScan(); checkIn(folio); return; }
-    } catch { /* cuadro sin imagen todavía */ }
-    setTimeout(look, 250);
-  };
-  look();
+// ---------- QR con la cámara (web/lib/scan.js) ----------
+const scanner = qrScanner({
+  video: el.video,
+  panel: el.scanner,
+  pick: (values) => values.map((v) => v.trim().toUpperCase()).find((v) => /^[2-9A-HJKMNP-Z]{8}$/.test(v)),
+  onValue: (folio) => { el.folio.value = folio; checkIn(folio); },
+  onCameraError: () => showProblem(el.checkinForm, { message: 'No se pudo usar la cámara: escriba el folio.', body: { parameter: 'folio', detail: 'The camera is not available: type the folio.' } }, el.checkinProblem),
 });
-el.scanStop.addEventListener('click', stopScan);
+el.scan.addEventListener('click', () => scanner.start());
+el.scanStop.addEventListener('click', () => scanner.stop());
 
 // ---------- Turno sin cita ----------
 function drawServices() {
@@ -187,7 +162,7 @@ startStaffSession({
       el.officeName.textContent = officeInfo.name;
       document.title = `Kiosco · ${officeInfo.name}`;
       drawServices();
-      el.scan.hidden = !(await canScan());
+      el.scan.hidden = !(await canScanQr());
       home();
     } catch (err) {
       fail(err.message);

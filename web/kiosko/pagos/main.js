@@ -7,6 +7,7 @@
 import { request } from '/lib/api.js';
 import { elementsById, safeUrl } from '/lib/dom.js';
 import { money } from '/lib/format.js';
+import { canScanQr, qrScanner } from '/lib/scan.js';
 
 const el = elementsById(`kiosk-name kiosk-offline kiosk-error setup setup-form setup-key setup-problem setup-save home lookup-form lookup
   lookup-problem lookup-submit scan scanner video scan-stop order order-title order-amount order-clave order-years order-reference pay-status
@@ -25,7 +26,6 @@ let pending = readPending(); // { reference, amount, method, key }: un cobro env
 let receiptOwed = null;      // línea de captura pagada cuyo recibo falta por la conexión
 let probeTimer = null;
 let returnTimer = null;
-let stream = null;
 
 const state = (s) => { document.documentElement.dataset.ovState = s; };
 const online = () => navigator.onLine && !networkFailed;
@@ -146,7 +146,7 @@ el.forgetKey.addEventListener('click', () => {
 // ---------- Consulta: clave catastral o línea de captura ----------
 function home() {
   clearTimeout(returnTimer);
-  stopScan();
+  scanner.stop();
   order = null;
   receiptOwed = null;
   fail('');
@@ -302,48 +302,23 @@ el.receiptPrint.addEventListener('click', () => {
 });
 el.receiptDone.addEventListener('click', home);
 
-// ---------- QR de la orden con la cámara (BarcodeDetector, donde exista) ----------
-async function canScan() {
-  if (!('BarcodeDetector' in window) || !navigator.mediaDevices?.getUserMedia) return false;
-  try { return (await window.BarcodeDetector.getSupportedFormats()).includes('qr_code'); } catch { return false; }
-}
-
-function stopScan() {
-  if (stream) for (const track of stream.getTracks()) track.stop();
-  stream = null;
-  el.scanner.hidden = true;
-}
-
-el.scan.addEventListener('click', async () => {
-  try {
-    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
-  } catch {
-    problem(el.lookupProblem, 'No se pudo usar la cámara: escriba la clave catastral o la línea de captura.');
-    return;
-  }
-  el.video.srcObject = stream;
-  el.scanner.hidden = false;
-  await el.video.play().catch(() => {});
-  const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
-  const look = async () => {
-    if (!stream) return;
-    try {
-      const codes = await detector.detect(el.video);
-      const value = codes.map((c) => c.rawValue).find((v) => parseLookup(v)?.reference || /\d{3}-\d{4}-\d{3}/.test(v));
-      if (value) { stopScan(); el.lookup.value = value; lookup(value); return; }
-    } catch { /* cuadro sin imagen todavía */ }
-    setTimeout(look, 250);
-  };
-  look();
+// ---------- QR de la orden con la cámara (web/lib/scan.js) ----------
+const scanner = qrScanner({
+  video: el.video,
+  panel: el.scanner,
+  pick: (values) => values.find((v) => parseLookup(v)?.reference || /\d{3}-\d{4}-\d{3}/.test(v)),
+  onValue: (value) => { el.lookup.value = value; lookup(value); },
+  onCameraError: () => problem(el.lookupProblem, 'No se pudo usar la cámara: escriba la clave catastral o la línea de captura.'),
 });
-el.scanStop.addEventListener('click', stopScan);
+el.scan.addEventListener('click', () => scanner.start());
+el.scanStop.addEventListener('click', () => scanner.stop());
 
 // ---------- Inicio ----------
 async function start() {
   el.kioskName.textContent = `Módulo de pago ${kiosk}`;
   document.title = `Módulo de pago ${kiosk} · Multipagos`;
   if (!kiosk) { fail('Falta el código del módulo en la dirección: /kiosko/pagos/KIO-01'); state('error'); return; }
-  el.scan.hidden = !(await canScan());
+  el.scan.hidden = !(await canScanQr());
   if (!kioskKey) { forgetKey(''); return; }
   if (pending) {
     // un cobro quedó sin respuesta antes de recargar: se confirma con su misma clave antes de atender a nadie más
