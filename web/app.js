@@ -219,14 +219,40 @@ async function loadReferenceLayer(def) {
 // Áreas y límites de referencia en teselas vectoriales, con el mismo estilo que tenían en GeoJSON.
 function tileReferenceLayer(def) {
   const style = mapLib.referenceStyle(def.geometryType, def.id);
+  const theme = mapLib.THEMATIC_STYLES[def.id];
   const outline = tiles.symbols.line({ color: style.color, width: style.weight, opacity: style.opacity });
-  const paintRules = style.fill === false ? [{ dataLayer: def.id, symbolizer: outline }]
+  let paintRules = style.fill === false ? [{ dataLayer: def.id, symbolizer: outline }]
     : [{ dataLayer: def.id, symbolizer: tiles.symbols.fill({ fill: style.fillColor, opacity: style.fillOpacity }) }, { dataLayer: def.id, symbolizer: outline }];
+  if (theme) {
+    // coropleta: relleno y borde del color de la categoría de cada elemento
+    const color = (z, f) => mapLib.thematicColor(theme, f && f.props);
+    paintRules = [
+      { dataLayer: def.id, symbolizer: tiles.symbols.fill({ fill: color, opacity: 0.45 }) },
+      { dataLayer: def.id, symbolizer: tiles.symbols.line({ color, width: 1, opacity: 0.9 }) },
+    ];
+  }
   const layer = tiles.vectorTileLayer(def, {
     paintRules, pane: style.kind === 'line' ? 'ovLines' : 'ovAreas', attribution: escapeHtml(def.attribution || ''),
   });
   overlays.set(def.id, layer);
-  addLayerCheckbox(def, layer, style, (on) => (on ? layer.addTo(map) : layer.remove()));
+  const li = addLayerCheckbox(def, layer, style, (on) => (on ? layer.addTo(map) : layer.remove()));
+  if (theme) li.append(categoryLegend(theme));
+}
+
+function categoryLegend(theme) {
+  const list = document.createElement('ul');
+  list.className = 'category-legend';
+  theme.categories.forEach(([value, label, color]) => {
+    const item = document.createElement('li');
+    item.dataset.value = value;
+    const sw = document.createElement('span');
+    sw.className = 'swatch area';
+    sw.style.borderColor = color;
+    sw.style.backgroundColor = color;
+    item.append(sw, document.createTextNode(label));
+    list.append(item);
+  });
+  return list;
 }
 
 // Todos los predios, desde el zoom mínimo de la capa (14), en teselas vectoriales: sin tope de elementos por vista.

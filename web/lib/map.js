@@ -43,6 +43,19 @@ export function addBaseTiles(map, config, onUnavailable) {
   return tiles.addTo(map);
 }
 
+// Capas temáticas (coropletas): el color de cada elemento sale de una de sus propiedades; [valor, etiqueta, color].
+export const THEMATIC_STYLES = Object.freeze({
+  predial_blocks: {
+    property: 'status',
+    categories: [['paid', 'Pagado', '#2a9d8f'], ['partly_paid', 'Pagado en parte', '#e9c46a'], ['owing', 'Con adeudo', '#e76f51']],
+  },
+});
+
+export function thematicColor(theme, props) {
+  const hit = theme.categories.find(([value]) => value === (props || {})[theme.property]);
+  return hit ? hit[2] : '#8d99ae';
+}
+
 // Estilo de las capas de referencia, el mismo en el mapa ciudadano y en el del catálogo.
 export function referenceStyle(geometryType, layerId) {
   if (/Point/.test(geometryType || '')) {

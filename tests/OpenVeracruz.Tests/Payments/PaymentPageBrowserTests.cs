@@ -62,5 +62,18 @@ public class PaymentPageBrowserTests(Multipagos f) : IAsyncLifetime
         var href = await page.GetAttributeAsync("#pagos-pdf", "href");
         var pdf = await f.Http.GetAsync(href);
         Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+
+        // the printable receipt carries the verification QR and its address; opened on the phone, it shows the folio and
+        // amount that the database holds, and nothing of the parcel or its owner
+        var folio = await f.ScalarAsync<string>("SELECT r.folio FROM payments.receipts r JOIN payments.payments p ON p.id = r.payment_id JOIN payments.orders o ON o.id = p.order_id WHERE o.reference = @r", ("r", reference));
+        await page.ClickAsync("#pagos-print");
+        await page.WaitForSelectorAsync("figure svg[role=img]", new() { Timeout = 15_000 });
+        var verify = (await page.TextContentAsync("figcaption"))!.Split(": ", 2)[1].Trim();
+        Assert.Contains($"/receipts/{folio}/verify?code=", verify);
+        Assert.Equal(200, (await page.GotoAsync(verify))!.Status);
+        var shown = await page.ContentAsync();
+        Assert.Contains(folio, shown);
+        Assert.DoesNotContain(clave, shown);
+        Assert.DoesNotContain(owner, shown);
     }
 }

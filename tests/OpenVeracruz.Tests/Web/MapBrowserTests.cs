@@ -88,6 +88,26 @@ public class MapBrowserTests(MapBrowser f) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Predial_collection_by_block_is_a_choropleth_with_its_legend()
+    {
+        var (_, lon, lat) = await f.SomeParcelAsync();
+        var page = await OpenAsync();
+        var tileResponses = new List<IResponse>();
+        page.Response += (_, r) => { if (r.Url.Contains("/ogc/collections/predial_blocks/tiles/WebMercatorQuad/15/")) lock (tileResponses) tileResponses.Add(r); };
+        await page.CheckAsync("#layer-predial_blocks");
+        var inv = CultureInfo.InvariantCulture;
+        await page.EvaluateAsync($"() => window.ovMap.setView([{lat.ToString(inv)}, {lon.ToString(inv)}], 15, {{ animate: false }})");
+        for (var i = 0; i < 150; i++)
+        {
+            lock (tileResponses) if (tileResponses.Any(r => r.Status == 200)) break;
+            await page.WaitForTimeoutAsync(100);
+        }
+        lock (tileResponses) Assert.Contains(tileResponses, r => r.Status == 200 && r.Headers["content-type"] == "application/vnd.mapbox-vector-tile");
+        // paid, partly paid, owing: the three colours and their words under the layer's name (counts only, no amounts)
+        Assert.Equal(["Pagado", "Pagado en parte", "Con adeudo"], (await page.Locator("li:has(#layer-predial_blocks) .category-legend li").AllTextContentsAsync()).Select(t => t.Trim()));
+    }
+
+    [Fact]
     public async Task From_a_parcel_on_the_map_the_citizen_opens_its_predial_to_pay()
     {
         var (clave, _, _) = await f.SomeParcelAsync();
