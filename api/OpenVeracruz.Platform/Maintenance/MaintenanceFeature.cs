@@ -19,21 +19,8 @@ public static class MaintenanceFeature
     {
         s.Configure<MaintenanceOptions>(config.GetSection("Maintenance"));
         s.AddScoped<Tickets>().AddScoped<PreventivePlanJob>();
-        s.AddSingleton(sp =>
-        {
-            var configured = config["Maintenance:AttachmentsPath"];
-            var uploads = config["Data:UploadsPath"];
-            var contentRoot = sp.GetRequiredService<IHostEnvironment>().ContentRootPath;
-            string root;
-            if (!string.IsNullOrWhiteSpace(configured)) root = Path.GetFullPath(configured, contentRoot);
-            else if (!string.IsNullOrWhiteSpace(uploads)) root = Path.Combine(Path.GetFullPath(uploads, contentRoot), "maintenance");
-            else
-            {
-                var datasets = RepositoryFolders.Find(contentRoot, "datasets") ?? RepositoryFolders.Find(AppContext.BaseDirectory, "datasets");
-                root = Path.Combine(datasets is not null ? Path.GetDirectoryName(datasets)! : contentRoot, ".data", "uploads", "maintenance");
-            }
-            return new AttachmentStore(root);
-        });
+        s.AddSingleton(sp => new AttachmentStore(RepositoryFolders.DataFolder(config, sp.GetRequiredService<IHostEnvironment>().ContentRootPath,
+            config["Maintenance:AttachmentsPath"], "maintenance")));
         return s;
     }
 

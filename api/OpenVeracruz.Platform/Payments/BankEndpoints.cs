@@ -42,8 +42,16 @@ public static class BankEndpoints
     {
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, ct);
-        if (buffer.Length > MaxBytes) throw new BadRequestException("The file is larger than 5 MB", "El archivo es mayor de 5 MB", "body", 413);
-        var bytes = buffer.ToArray();
+        return TypedResults.Ok(await ImportFileAsync(db, buffer.ToArray(), name, StaffClaims.Who(user), ct));
+    }
+
+    /// <summary>
+    /// Imports one bank file, line by line, and keeps its report in payments.bank_files (who: the supervisor, or the inbox
+    /// job). A file that is not a bank file at all (too large, not UTF-8, no header) is refused whole: BadRequestException.
+    /// </summary>
+    public static async Task<BankImport> ImportFileAsync(NpgsqlDataSource db, byte[] bytes, string? name, string who, CancellationToken ct)
+    {
+        if (bytes.Length > MaxBytes) throw new BadRequestException("The file is larger than 5 MB", "El archivo es mayor de 5 MB", "body", 413);
         string text;
         try { text = new UTF8Encoding(false, true).GetString(bytes); }
         catch (DecoderFallbackException) { throw new BadRequestException("The file is not UTF-8 text", "El archivo no es texto UTF-8", "body"); }
@@ -65,13 +73,15 @@ public static class BankEndpoints
             """);
         save.Parameters.AddWithValue("h", import.Sha256);
         save.Parameters.AddWithValue("n", fileName);
-        save.Parameters.AddWithValue("who", StaffClaims.Who(user));
+        save.Parameters.AddWithValue("who", who);
         save.Parameters.AddWithValue("lines", import.Lines);
         save.Parameters.AddWithValue("imported", import.Imported);
         save.Parameters.AddWithValue("rejected", import.Rejected);
-        save.Parameters.AddWithValue("report", JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
-        return TypedResults.Ok(import with { FileId = (long)(await save.ExecuteScalarAsync(ct))! });
+        save.Parameters.AddWithValue("report", JsonSerializer.Serialize(report, ReportJson));
+        return import with { FileId = (long)(await save.ExecuteScalarAsync(ct))! };
     }
+
+    internal static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web);
 
     private static BankLineResult Reject(int line, string en, string es, string? reference = null) => new(line, "rejected", reference, null, null, null, null, en, es);
 

@@ -2,8 +2,10 @@ using Hangfire;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using OpenVeracruz.Platform.Jobs;
+using OpenVeracruz.Platform.Shared;
 
 namespace OpenVeracruz.Platform.Payments;
 
@@ -11,6 +13,8 @@ public sealed class PaymentsOptions
 {
     /// <summary>Days a payment order's reference may be paid (never past the end of its month).</summary>
     public int OrderValidityDays { get; set; } = 10;
+    /// <summary>The folder of the bank's daily files (empty: bank-inbox under the uploads folder).</summary>
+    public string? BankInboxPath { get; set; }
     public GatewayOptions Gateway { get; set; } = new();
 }
 
@@ -38,6 +42,9 @@ public static class PaymentsFeature
         s.AddScoped<GatewayWebhookJob>();
         s.AddScoped<ReconciliationJob>();
         s.AddScoped<OpenDataJob>();
+        s.AddSingleton(sp => new BankInbox(RepositoryFolders.DataFolder(config, sp.GetRequiredService<IHostEnvironment>().ContentRootPath,
+            config["Payments:BankInboxPath"], "bank-inbox")));
+        s.AddScoped<BankInboxJob>();
         return s;
     }
 
@@ -59,6 +66,7 @@ public static class PaymentsFeature
         jobs.AddOrUpdate<GatewayWebhookJob>("payments-gateway-webhooks", j => j.RunAsync(), Cron.Minutely());
         jobs.AddOrUpdate<OpenDataJob>("payments-open-data", j => j.RunAsync(), "*/10 * * * *");
         jobs.AddOrUpdate<ReconciliationJob>("payments-reconciliation", j => j.RunYesterdayAsync(), "0 7 * * *"); // 01:00 in Veracruz
+        jobs.AddOrUpdate<BankInboxJob>("payments-bank-inbox", j => j.RunAsync(), "*/15 * * * *");
     }
 
     /// <summary>After the cadastre is loaded: the fiscal years its parcels paid before this system.</summary>

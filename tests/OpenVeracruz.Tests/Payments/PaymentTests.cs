@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using OpenVeracruz.Platform.Payments;
 
 namespace OpenVeracruz.Tests.Payments;
@@ -239,6 +240,47 @@ public class PaymentTests(Multipagos f)
         Assert.Equal((0, 2), (second.GetProperty("imported").GetInt32(), second.GetProperty("alreadyImported").GetInt32()));
         Assert.Equal(1L, await PaymentsAsync(ra));
         Assert.Equal(1L, await PaymentsAsync(rb, "refund"));
+    }
+
+    [Fact]
+    public async Task The_bank_inbox_job_imports_a_dropped_file_once_and_sets_aside_what_is_not_a_bank_file()
+    {
+        var inbox = f.Services.GetRequiredService<BankInbox>();
+        Directory.CreateDirectory(inbox.Root);
+        var a = await OrderAsync(await ClaveAsync());
+        var ra = a.GetProperty("reference").GetString()!;
+        var amount = a.GetProperty("amount").GetDecimal().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var folio = "J" + Guid.NewGuid().ToString("N")[..10];
+        var file = $"fecha,referencia,importe,sucursal,folio\n{PredialDebts.Today():yyyy-MM-dd},{ra},{amount},Centro,{folio}\nsolo,tres,campos\n";
+        var name = $"banco-{folio}.csv";
+        await File.WriteAllTextAsync(Path.Combine(inbox.Root, name), file);
+        await File.WriteAllTextAsync(Path.Combine(inbox.Root, $"otro-{folio}.csv"), "esto no es un archivo del banco\n");
+        await File.WriteAllTextAsync(Path.Combine(inbox.Root, $"banco-{folio}.csv.part"), file); // still being written: left alone
+
+        async Task<IReadOnlyList<BankInboxResult>> RunAsync()
+        {
+            using var scope = f.Services.CreateScope();
+            return await scope.ServiceProvider.GetRequiredService<BankInboxJob>().RunAsync();
+        }
+        // two runs at once: each file is taken by one of them
+        var runs = await Task.WhenAll(RunAsync(), RunAsync());
+        var mine = runs.SelectMany(r => r).Where(r => r.Name.Contains(folio)).ToList();
+        Assert.Equal(2, mine.Count);
+        var imported = Assert.Single(mine, r => r.Outcome == "imported");
+        Assert.Equal((1, 1), (imported.Import!.Imported, imported.Import.Rejected));
+        Assert.True(File.Exists(imported.Path + ".report.json"));
+        var rejected = Assert.Single(mine, r => r.Outcome == "rejected");
+        Assert.Contains("encabezado", await File.ReadAllTextAsync(rejected.Path + ".reason.txt"));
+        Assert.False(File.Exists(Path.Combine(inbox.Root, name)));
+        Assert.True(File.Exists(Path.Combine(inbox.Root, $"banco-{folio}.csv.part")));
+        Assert.Equal(1L, await PaymentsAsync(ra));
+        Assert.Equal(BankInboxJob.Who, await f.ScalarAsync<string>("SELECT imported_by FROM payments.bank_files WHERE name = @n", ("n", name)));
+
+        // the same file dropped again: imported as a file, nothing doubled
+        await File.WriteAllTextAsync(Path.Combine(inbox.Root, name), file);
+        var again = Assert.Single(await RunAsync(), r => r.Name == name);
+        Assert.Equal((0, 1), (again.Import!.Imported, again.Import.AlreadyImported));
+        Assert.Equal(1L, await PaymentsAsync(ra));
     }
 
     [Fact]
