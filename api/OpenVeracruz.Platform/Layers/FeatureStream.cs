@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Data;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Npgsql;
@@ -35,7 +34,9 @@ public static class FeatureStream
         var more = false;
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var cmd = LayerSql.Features(conn, layer, query);
-        await using var reader = await cmd.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+        // each row is read whole into Npgsql's buffer (a feature is a few kB; a large one takes a larger buffer once), so
+        // copying it below never waits on the network
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
         response.ContentType = contentType;
         var writer = response.BodyWriter;
         writer.Write("{\"type\":\"FeatureCollection\",\"features\":["u8);
@@ -46,8 +47,8 @@ public static class FeatureStream
             if (n == max) { more = true; break; }
             if (n++ > 0) { writer.Write(","u8); pending++; }
             // the feature's UTF-8 text as PostgreSQL sent it: copied, never decoded into a string and encoded again
-            await using (var text = await reader.GetStreamAsync(0, ct))
-                for (int read; (read = await text.ReadAsync(writer.GetMemory(4096), ct)) > 0; pending += read)
+            using (var text = reader.GetStream(0))
+                for (int read; (read = text.Read(writer.GetSpan())) > 0; pending += read)
                     writer.Advance(read);
             if (pending >= FlushBytes)
             {
