@@ -215,7 +215,7 @@ public static class OgcEndpoints
         }, ct, peek: true);
     }
 
-    /// <summary>datetime: an instant selects the versions valid then, for layers that keep versions; others ignore it.</summary>
+    /// <summary>datetime: an instant selects the versions valid then, for layers that keep versions; on dated layers it is a filter (OgcFilter).</summary>
     private static DateTime? AsOf(HttpRequest req, LayerDefinition l)
     {
         if (QueryArgs.Get(req, "datetime") is not { } datetime || !LayerSql.HasVersions(l)) return null;
