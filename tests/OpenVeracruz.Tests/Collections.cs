@@ -26,4 +26,4 @@ namespace OpenVeracruz.Tests;
 [CollectionDefinition(nameof(Multipagos))] public sealed class Multipagos : PlatformFixture, ICollectionFixture<Multipagos>;
 [CollectionDefinition(nameof(CeroFilasBrowser))] public sealed class CeroFilasBrowser : PlatformFixture, ICollectionFixture<CeroFilasBrowser>;
 [CollectionDefinition(nameof(MultipagosBrowser))] public sealed class MultipagosBrowser : PlatformFixture, ICollectionFixture<MultipagosBrowser>;
-[CollectionDefinition(nameof(ReadReplica))] public sealed partial class ReadReplica : PlatformFixture, ICollectionFixture<ReadReplica>;
+[CollectionDefinition(nameof(ScaleOut))] public sealed partial class ScaleOut : PlatformFixture, ICollectionFixture<ScaleOut>;

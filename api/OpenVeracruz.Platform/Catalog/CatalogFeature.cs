@@ -34,6 +34,8 @@ public static class CatalogFeature
         s.AddSingleton<RefreshSources>();
         // a web process that leaves jobs to a worker picks up the layers the worker imports
         if (JobsFeature.Enabled(config) && !JobsFeature.RunsHere(config)) s.AddHostedService<UploadedLayersSync>();
+        // and every instance hears the layer changes the others make (imports, datasets made private or deleted)
+        s.AddHostedService<LayerChanges>();
         return s;
     }
 

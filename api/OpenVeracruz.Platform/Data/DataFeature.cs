@@ -8,7 +8,8 @@ namespace OpenVeracruz.Platform.Data;
 /// <summary>
 /// The database: one Npgsql data source (with NetTopologySuite) and the EF Core context on it; and, keyed
 /// <see cref="PlatformDatabase.Read"/>, the same pair for the read-only public doors, on ConnectionStrings:OpenVeracruzRead
-/// (a replica) when it is set and the primary's otherwise.
+/// (a replica) when it is set and the primary's otherwise; keyed <see cref="PlatformDatabase.Listen"/>, the data source of
+/// the LISTEN connections (ConnectionStrings:OpenVeracruzListen, or the primary's).
 /// </summary>
 public static class DataFeature
 {
@@ -28,6 +29,11 @@ public static class DataFeature
             db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
             return db;
         });
+        // LISTEN needs a session of its own: PostgreSQL directly or a session-mode pool when the others go through PgBouncer
+        s.AddKeyedSingleton(PlatformDatabase.Listen, (sp, _) =>
+            PlatformDatabase.ListenConnectionString(config) is var listen && listen != PlatformDatabase.ConnectionString(config)
+                ? PlatformDatabase.CreateDataSource(listen)
+                : sp.GetRequiredService<NpgsqlDataSource>());
         return s;
     }
 

@@ -26,6 +26,9 @@ public static class PlatformDatabase
     /// <summary>Service key of the read doors' data source and context: <c>[FromKeyedServices(PlatformDatabase.Read)] NpgsqlDataSource ds</c>.</summary>
     public const string Read = "read";
 
+    /// <summary>Service key of the listening connections' data source (<see cref="ListenConnectionStringName"/>).</summary>
+    public const string Listen = "listen";
+
     /// <summary>The local cluster started by <c>infra/postgis.sh</c>.</summary>
     public const string LocalDefault = "Host=127.0.0.1;Port=55433;Database=openveracruz;Username=openveracruz";
 

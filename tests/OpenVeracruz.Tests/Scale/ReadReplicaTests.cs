@@ -7,8 +7,8 @@ namespace OpenVeracruz.Tests.Scale;
 /// ConnectionStrings:OpenVeracruzRead: the public read doors answer from the replica, what must show its own writes
 /// (the cadastre API of the map and editor, CKAN's package_show, the download counter) stays on the primary.
 /// </summary>
-[Collection(nameof(ReadReplica))]
-public class ReadReplicaTests(ReadReplica f)
+[Collection(nameof(ScaleOut))]
+public class ScaleOutTests(ScaleOut f)
 {
     private async Task<double> PrimaryBuiltAreaAsync() =>
         await f.ScalarAsync<double>("SELECT built_area_m2 FROM cadastre.parcels WHERE clave = @c", ("c", f.ChangedClave));
@@ -16,14 +16,14 @@ public class ReadReplicaTests(ReadReplica f)
     [Fact]
     public async Task Ogc_items_and_the_item_read_the_replica()
     {
-        Assert.NotEqual(ReadReplica.ReplicaBuiltArea, await PrimaryBuiltAreaAsync());
+        Assert.NotEqual(ScaleOut.ReplicaBuiltArea, await PrimaryBuiltAreaAsync());
         var (status, item, _) = await f.GetJsonAsync($"/ogc/collections/parcels/items/{f.ChangedClave}");
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(ReadReplica.ReplicaBuiltArea, item.GetProperty("properties").GetProperty("built_area_m2").GetDouble());
+        Assert.Equal(ScaleOut.ReplicaBuiltArea, item.GetProperty("properties").GetProperty("built_area_m2").GetDouble());
 
         var (_, page, _) = await f.GetJsonAsync($"/ogc/collections/parcels/items?clave={f.ChangedClave}");
         var feature = Assert.Single(page.GetProperty("features").EnumerateArray());
-        Assert.Equal(ReadReplica.ReplicaBuiltArea, feature.GetProperty("properties").GetProperty("built_area_m2").GetDouble());
+        Assert.Equal(ScaleOut.ReplicaBuiltArea, feature.GetProperty("properties").GetProperty("built_area_m2").GetDouble());
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public class ReadReplicaTests(ReadReplica f)
     {
         var (status, entity, _) = await f.GetJsonAsync($"/odata/Parcels('{f.ChangedClave}')");
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(ReadReplica.ReplicaBuiltArea, entity.GetProperty("BuiltAreaM2").GetDouble());
+        Assert.Equal(ScaleOut.ReplicaBuiltArea, entity.GetProperty("BuiltAreaM2").GetDouble());
 
         var before = await f.ScalarAsync<long>("SELECT download_count FROM catalog.resources WHERE url = '/downloads/parcels.csv'");
         var csv = await f.Http.GetStringAsync("/downloads/parcels.csv?geometry=none");
@@ -45,16 +45,16 @@ public class ReadReplicaTests(ReadReplica f)
             new { resource_id = resource, filters = new Dictionary<string, string> { ["clave"] = f.ChangedClave } });
         Assert.Equal(HttpStatusCode.OK, ok);
         var record = Assert.Single(body.GetProperty("result").GetProperty("records").EnumerateArray());
-        Assert.Equal(ReadReplica.ReplicaBuiltArea, record.GetProperty("built_area_m2").GetDouble());
+        Assert.Equal(ScaleOut.ReplicaBuiltArea, record.GetProperty("built_area_m2").GetDouble());
     }
 
     [Fact]
     public async Task Dcat_reads_the_replica_and_ckan_package_show_the_primary()
     {
         var jsonld = await f.Http.GetStringAsync("/dataset/predios-sinteticos.jsonld");
-        Assert.Contains(ReadReplica.ReplicaTitle, jsonld);
+        Assert.Contains(ScaleOut.ReplicaTitle, jsonld);
         var (_, show) = await PlatformFixture.CkanAsync(f.Http, "package_show", new { id = "predios-sinteticos" });
-        Assert.NotEqual(ReadReplica.ReplicaTitle, show.GetProperty("result").GetProperty("title").GetString());
+        Assert.NotEqual(ScaleOut.ReplicaTitle, show.GetProperty("result").GetProperty("title").GetString());
     }
 
     [Fact]
@@ -63,6 +63,6 @@ public class ReadReplicaTests(ReadReplica f)
         var (status, parcel, _) = await f.GetJsonAsync($"/api/cadastre/parcels/{f.ChangedClave}");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(await PrimaryBuiltAreaAsync(), parcel.GetProperty("builtAreaM2").GetDouble());
-        Assert.NotEqual(ReadReplica.ReplicaBuiltArea, parcel.GetProperty("builtAreaM2").GetDouble());
+        Assert.NotEqual(ScaleOut.ReplicaBuiltArea, parcel.GetProperty("builtAreaM2").GetDouble());
     }
 }
