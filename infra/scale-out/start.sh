@@ -10,8 +10,8 @@
 # $OV_SCALE_WORK/replica, port OV_SCALE_REPLICA_PORT, 55434), and the public read doors of the instances read from it
 # (ConnectionStrings__OpenVeracruzRead, through PgBouncer's <db>_read pool). The primary needs wal_level replica or logical
 # and max_wal_senders > 0 (PostgreSQL's defaults; checked, never changed: that would need a restart) and a pg_hba.conf
-# line for replication connections from 127.0.0.1, which start appends when it is missing (OV_SCALE_PRIMARY_DATA, the
-# primary's data folder, default .data/pg of infra/postgis.sh) and loads with pg_reload_conf(): no restart. stop stops
+# line for replication connections from 127.0.0.1, which start appends when it is missing (to the file the primary names
+# in `show hba_file`, as the postgres user) and loads with pg_reload_conf(): no restart. stop stops
 # the standby and deletes its copy (a standby left stopped falls behind the WAL the primary keeps).
 # The LISTEN connections (turn screens, layer changes) go to PgBouncer's <db>_session pool (session mode):
 # ConnectionStrings__OpenVeracruzListen.
@@ -28,7 +28,6 @@ NGINX_PORT=${OV_SCALE_NGINX_PORT:-5280}
 PGB_PORT=${OV_SCALE_PGBOUNCER_PORT:-6433}
 REPLICA=${OV_SCALE_REPLICA:-0}
 REPLICA_PORT=${OV_SCALE_REPLICA_PORT:-55434}
-PRIMARY_DATA=${OV_SCALE_PRIMARY_DATA:-$ROOT/.data/pg}
 PGBIN=${OV_SCALE_PGBIN:-/usr/lib/postgresql/15/bin}
 log() { printf '[scale-out] %s\n' "$*" >&2; }
 # as root, PostgreSQL's programs run as the postgres user (initdb and postgres refuse root)
