@@ -80,9 +80,12 @@ def render(folder):
         if m.get("tiles_door_status") == 404:
             L += [f"Our door's tile endpoint (`/ogc/collections/parcels/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}`) answered 404 on this "
                   "build: its figures (cold and cached) are skipped until it lands; run `bench/run --only tiles` then.", ""]
-        L += ["Tiles: distinct tiles holding parcels, in a seeded order. Raw: `ST_AsMVT` over `ST_AsMVTGeom` (extent 4096, buffer 64) "
-              "by pgbench; MapServer: `mode=tile&tilemode=gmap&map.imagetype=mvt`; door cold: every tile asked once; door cached: "
-              "a working set of 100 tiles (a quarter of the distinct tiles if fewer) already served, walked by wrk.", "",
+        L += ["Tiles: distinct tiles holding parcels, in a seeded order. Raw: the door's own statement (`Tiles/TileSql.cs`: "
+              "`ST_AsMVT` over `ST_AsMVTGeom`, extent 4096, buffer 64, feature ids, attributes thinned below z15, simplified below "
+              "z16) by pgbench; MapServer: `mode=tile&tilemode=gmap&map.imagetype=mvt`; door cold: the tiles outside the cached "
+              "set, cycled by the clients, each one deleted from the door's cache just before it is asked (in the client's own "
+              "psql session, outside the timed request), tiles/s by Little's law (clients ÷ mean latency); door cached: a "
+              "working set of 100 tiles (a quarter of the distinct tiles if fewer) already served, walked by wrk.", "",
               "| zoom | server | tiles/s | p50 ms | p99 ms |", "|---|---|--:|--:|--:|"]
         for z, servers in m["tiles"].items():
             for s, v in servers.items():
@@ -92,7 +95,7 @@ def render(folder):
             if "door_cold" in t:
                 L.append(f"- z{z}: cold {f(ratio(t['door_cold']['rps'], t['raw']['rps']), 2)}× raw (target ≥ 0.9), "
                          f"{f(ratio(t['door_cold']['rps'], t.get('mapserver', {}).get('rps')), 2)}× MapServer (≥ 1), "
-                         f"{t['door_cold'].get('requests', '?')} cold requests per round, "
+                         f"{t['door_cold'].get('requests', '?')} cold requests in all rounds, "
                          f"cached {f(ratio(t['door_cached']['rps'], t['raw']['rps']), 2)}× raw (≥ 10)")
         L.append("")
     else:

@@ -8,7 +8,7 @@ Every server gets the same seeded request list and connection count; rounds inte
 Figures of this run go to bench/results/<parcels>.json and the report, bench/RESULTS.md, is written from every size kept.
 """
 import concurrent.futures, datetime, json, math, os, platform, random, re, shutil, statistics, subprocess, sys, threading, time
-import urllib.error, urllib.request
+import http.client, urllib.error, urllib.parse, urllib.request
 
 E = os.environ
 URL, MS, NGINX = E["OV_BENCH_URL"].rstrip("/"), E["OV_BENCH_MS"], E.get("OV_BENCH_NGINX", "")
@@ -95,7 +95,8 @@ def pgbench(script, seconds=None):
 
 def median_of(runs):
     return {k: statistics.median(r[k] for r in runs) for k in ("rps", "p50", "p99")} | {
-        "non2xx": sum(r["non2xx"] for r in runs), "runs": [round(r["rps"], 1) for r in runs]}
+        "non2xx": sum(r["non2xx"] for r in runs), "runs": [round(r["rps"], 1) for r in runs]} | {
+        k: sum(r[k] for r in runs) for k in ("requests", "hits") if all(k in r for r in runs)}
 
 
 # ---- the parcels and their request lists ---------------------------------------------------------------------------
@@ -221,12 +222,23 @@ def tile_list(z, n):
     return out
 
 
+TILE_SETTINGS = json.load(open(os.path.join(os.path.dirname(HERE), "datasets", "predios-sinteticos", "dataset.json")))["layer"].get("tiles") or {}
+
+
 def raw_tile_script(z):
-    props = ", ".join(f't."{p}"' for p in PUBLIC)
+    """The door's own statement (Tiles/TileSql.cs): buffer 64, feature ids, attributes thinned below fullFromZoom,
+    simplified below z16 by 1/512 of the tile; pgbench reads the tile from bench.tiles by a random index."""
+    full = TILE_SETTINGS.get("fullFromZoom", 0)
+    props = [p for p in PUBLIC if z >= full or p == "clave" or p in TILE_SETTINGS.get("lowZoomProperties", [])]
+    cols = "".join(f't."{p}"::text AS "{p}", ' if p in ("clave", "land_use", "locality") else f't."{p}" AS "{p}", ' for p in props)
+    geom = "ST_Transform(t.geom, 3857)"
+    if z < 16:
+        geom = f"ST_Simplify({geom}, {40075016.68557849 / 2 ** z / 512!r}, true)"
     return (f"\\set i random(1, :ntiles)\n"
-        f"SELECT ST_AsMVT(q, 'parcels', 4096, 'geom') FROM (SELECT {props}, ST_AsMVTGeom(ST_Transform(t.geom, 3857), "
-        f"ST_TileEnvelope(b.z, b.x, b.y), 4096, 64, true) geom FROM cadastre.parcels t, bench.tiles b "
-        f"WHERE b.z = {z} AND b.i = :i AND t.geom && ST_Transform(ST_TileEnvelope(b.z, b.x, b.y, margin => 64.0 / 4096), 4326)) q;\n")
+        f"SELECT COALESCE((SELECT ST_AsMVT(f, 'parcels', 4096, 'g', 'fid') FROM (SELECT (hashtextextended(t.clave::text, 0) & 9007199254740991) AS fid, "
+        f"{cols}ST_AsMVTGeom({geom}, ST_TileEnvelope(b.z, b.x, b.y), 4096, 64, true) AS g FROM cadastre.parcels t, bench.tiles b "
+        f"WHERE b.z = {z} AND b.i = :i AND t.geom && ST_Transform(ST_TileEnvelope(b.z, b.x, b.y, margin => 64.0 / 4096), 4326)) f "
+        f"WHERE f.g IS NOT NULL), ''::bytea);\n")
 
 
 def hot_count(tiles):
@@ -234,27 +246,48 @@ def hot_count(tiles):
     return max(1, min(100, len(tiles) // 4))
 
 
-def cold_pass(base, tiles, seconds):
-    """Each tile asked once (never asked before in this run), CONN clients: requests/s, p50, p99."""
-    lat, lock, stop, it = [], threading.Lock(), time.monotonic() + seconds, iter(tiles)
+def cold_pass(host, path_of, z, tiles, seconds):
+    """The door building tiles, CONN clients for `seconds`, cycling over the tiles: before each request the client deletes
+    that tile from the door's cache (its own psql session, outside the timed request), so every timed request builds its
+    tile. A request that still found its tile cached (another client stored it meanwhile) is left out. Throughput by
+    Little's law over the timed requests: CONN / mean latency. Also: requests/s, p50, p99 and how many were cold."""
+    lat, hits, lock, stop = [], [0], threading.Lock(), time.monotonic() + seconds
+    order = iter(tiles * 1000)
     def worker():
-        while time.monotonic() < stop:
-            with lock:
-                t = next(it, None)
-            if t is None:
-                return
-            t0 = time.perf_counter()
-            get(base(*t))
-            with lock:
-                lat.append((time.perf_counter() - t0) * 1000)
-    start = time.monotonic()
+        sql = subprocess.Popen(["psql", "-qAtX"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        web = http.client.HTTPConnection(host, timeout=120)  # one keep-alive connection per client, as wrk and pgbench have
+        try:
+            while time.monotonic() < stop:
+                with lock:
+                    t = next(order, None)
+                if t is None:
+                    return
+                x, y = t
+                sql.stdin.write(f"DELETE FROM tiles.cache WHERE layer = 'parcels' AND z = {z} AND x = {x} AND y = {y}; SELECT 1;\n")
+                sql.stdin.flush()
+                sql.stdout.readline()
+                t0 = time.perf_counter()
+                web.request("GET", path_of(x, y))
+                r = web.getresponse()
+                r.read()
+                cached = r.getheader("X-Tile-Cache") == "hit"
+                took = (time.perf_counter() - t0) * 1000
+                with lock:
+                    if cached:
+                        hits[0] += 1
+                    else:
+                        lat.append(took)
+        finally:
+            web.close()
+            sql.stdin.close()
+            sql.wait()
     with concurrent.futures.ThreadPoolExecutor(CONN) as pool:
-        for _ in range(CONN):
-            pool.submit(worker)
-    took = time.monotonic() - start
+        for f in [pool.submit(worker) for _ in range(CONN)]:
+            f.result()
     lat.sort()
     q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] if lat else float("nan")
-    return {"rps": len(lat) / took, "p50": q(0.5), "p99": q(0.99), "non2xx": 0, "socket": "", "requests": len(lat)}
+    rps = CONN * 1000 / statistics.mean(lat) if lat else 0.0
+    return {"rps": rps, "p50": q(0.5), "p99": q(0.99), "non2xx": 0, "socket": "", "requests": len(lat), "hits": hits[0]}
 
 
 def section_tiles(results):
@@ -282,7 +315,6 @@ def section_tiles(results):
     ms_ok = status == 200 and len(body) > 0
     results["tiles_ms_check"] = {"status": status, "bytes": len(body)}
     runs = {}
-    cold_used = {14: 0, 16: 0}
     if ms_ok:  # warm-up, not kept: FastCGI workers start, connect and read the table's metadata on their first requests
         for z in (14, 16):
             wrk(MS.split("/cgi-bin")[0], f"{WORK}/ms-tiles-{z}.txt", min(5, SECONDS))
@@ -294,15 +326,7 @@ def section_tiles(results):
                 jobs.append(("mapserver", lambda: wrk(MS.split("/cgi-bin")[0], f"{WORK}/ms-tiles-{z}.txt")))
             if door_ok:
                 def cold(z=z):
-                    # tiles outside the cached set that no earlier round asked for: cold for the door's cache (z14 over one
-                    # city has few distinct tiles: the pass then ends early, on fewer requests)
-                    chunk = tiles[z][hot_count(tiles[z]) + cold_used[z]:]
-                    if clear := E.get("OV_BENCH_TILE_CACHE_CLEAR"):  # a command that empties the door's tile cache
-                        subprocess.run(clear, shell=True, check=True)
-                        chunk = tiles[z]
-                    got = cold_pass(lambda x, y: URL + door_tile(z, x, y), chunk, SECONDS)
-                    cold_used[z] += got["requests"]
-                    return got
+                    return cold_pass(urllib.parse.urlsplit(URL).netloc, lambda x, y: door_tile(z, x, y), z, tiles[z][hot_count(tiles[z]):] or tiles[z], SECONDS)
                 def hot(z=z):
                     for line in open(f"{WORK}/door-tiles-{z}-hot.txt"):
                         get(URL + line.strip())

@@ -208,7 +208,7 @@ public static class EditEndpoints
     }
 
     private static async Task<Results<Ok<EditView>, ProblemHttpResult>> Approve(long id, ClaimsPrincipal user, AppDbContext db,
-        IOptions<EditingOptions> options, ILoggerFactory logs, CancellationToken ct)
+        IOptions<EditingOptions> options, ILoggerFactory logs, TileCache tiles, CancellationToken ct)
     {
         ParcelEdit? edit;
         var now = DateTime.UtcNow;
@@ -247,6 +247,7 @@ public static class EditEndpoints
             await TileCache.ForgetAreasAsync(db, ParcelLayerId, touched.Select(e => (e.MinX, e.MinY, e.MaxX, e.MaxY)), ct);
             await tx.CommitAsync(ct);
         }
+        tiles.ForgetHot();
         // after the commit, never inside the transaction: see SupersedeStaleAsync. The approval stands even if this fails
         // (the stale edits then stay pending, and approving them still answers 412).
         try

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OpenVeracruz.Platform.Auth;
 using OpenVeracruz.Platform.Shared;
@@ -248,6 +249,7 @@ public static class TariffEndpoints
                 """, [.. args.Select(Clone), P("version", next.Version), P("revalued", revalued)], ct);
             if (revalued > 0) await ForgetRepricedTilesAsync(db, t.ParcelColumn, key, ct);
             await tx.CommitAsync(ct);
+            if (revalued > 0) request.HttpContext.RequestServices.GetRequiredService<TileCache>().ForgetHot();
         }
         request.HttpContext.Response.Headers.ETag = EditEndpoints.ETag(next.Version);
         return TypedResults.Ok(t.View(next));

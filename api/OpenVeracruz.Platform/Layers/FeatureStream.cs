@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Data;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -37,14 +38,17 @@ public static class FeatureStream
         await using var reader = await cmd.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
         response.ContentType = contentType;
         var writer = response.BodyWriter;
-        Encoding.UTF8.GetBytes("{\"type\":\"FeatureCollection\",\"features\":[", writer);
+        writer.Write("{\"type\":\"FeatureCollection\",\"features\":["u8);
         var n = 0;
         long pending = 0;
         while (await reader.ReadAsync(ct))
         {
             if (n == max) { more = true; break; }
-            if (n++ > 0) { Encoding.UTF8.GetBytes(",", writer); pending++; }
-            pending += Encoding.UTF8.GetBytes(reader.GetString(0), writer);
+            if (n++ > 0) { writer.Write(","u8); pending++; }
+            // the feature's UTF-8 text as PostgreSQL sent it: copied, never decoded into a string and encoded again
+            await using (var text = await reader.GetStreamAsync(0, ct))
+                for (int read; (read = await text.ReadAsync(writer.GetMemory(4096), ct)) > 0; pending += read)
+                    writer.Advance(read);
             if (pending >= FlushBytes)
             {
                 await writer.FlushAsync(ct);

@@ -215,9 +215,27 @@ public static class TileEndpoints
         if (QueryArgs.Get(http.Request, "f") is { } f && f != "mvt")
             throw new BadRequestException($"Format '{f}' is not offered for tiles; use f=mvt", $"El formato '{f}' no se ofrece para teselas; use f=mvt", "f", 400, "InvalidParameterValue");
         var known = ETagsOf(http.Request.Headers.IfNoneMatch);
-        var tile = await cache.FindAsync(l, t, known, ct) ?? await cache.BuildAsync(l, t, ct);
+        if (await cache.FindAsync(l, t, known, ct) is { } cached)
+        {
+            await AnswerAsync(http, l, cached, known, options.Value, ct);
+            return;
+        }
+        // built: answered first, cached after (the client does not wait for the cache write)
+        await using var pending = await cache.BuildAsync(l, t, ct);
+        try
+        {
+            await AnswerAsync(http, l, pending.Tile, known, options.Value, ct);
+            await http.Response.CompleteAsync();
+        }
+        finally
+        {
+            await pending.StoreAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task AnswerAsync(HttpContext http, LayerDefinition l, TileBytes tile, string[] known, TilesOptions o, CancellationToken ct)
+    {
         var res = http.Response;
-        var o = options.Value;
         var maxAge = l.Kind == "reference" ? o.ReferenceMaxAgeSeconds : o.EditableMaxAgeSeconds;
         res.Headers.ETag = $"\"{tile.ETag}\"";
         res.Headers.CacheControl = $"public, max-age={maxAge.ToString(CultureInfo.InvariantCulture)}";

@@ -14,7 +14,7 @@ namespace OpenVeracruz.Platform.Tiles;
 /// </summary>
 public static class TileSql
 {
-    public const int Extent = 4096, Buffer = 256;
+    public const int Extent = 4096, Buffer = 64;
     /// <summary>The buffer as a fraction of the tile: what a tile carries beyond its edges (and what invalidation widens by).</summary>
     public const double Margin = (double)Buffer / Extent;
     /// <summary>The largest feature id that survives a JavaScript number (2^53 − 1): the range of hashed text keys.</summary>
@@ -69,7 +69,7 @@ public static class TileSql
         return sb.ToString();
     }
 
-    /// <summary>The tile alone (column 0: its bytes): what the benchmark compares the door with.</summary>
+    /// <summary>The tile alone (column 0: its bytes); bench/run runs the same statement as the raw SQL the door is compared with.</summary>
     public static NpgsqlCommand Tile(NpgsqlConnection conn, LayerDefinition layer, TileAddress t, TilesOptions o)
     {
         var cmd = conn.CreateCommand();

@@ -13,6 +13,10 @@ public sealed class TilesOptions
     public int EditableMaxAgeSeconds { get; set; } = 60;
     /// <summary>Cache-Control max-age of the tiles of reference layers (bundled data, reloaded at most daily).</summary>
     public int ReferenceMaxAgeSeconds { get; set; } = 3600;
+    /// <summary>Bytes of hot tiles kept in each instance's memory in front of tiles.cache (64 MB by default; 0 turns it off).</summary>
+    public long MemoryMaxBytes { get; set; } = 64L * 1024 * 1024;
+    /// <summary>How long a tile in memory is served before it is checked against tiles.cache again (by ETag): how late a change made through another instance can show here.</summary>
+    public int MemoryRecheckMilliseconds { get; set; } = 1000;
     /// <summary>Below this zoom geometries are simplified (tolerance 1/512 of the tile) before ST_AsMVTGeom quantises them.</summary>
     public int SimplifyBelowZoom { get; set; } = 16;
 }

@@ -20,7 +20,13 @@ public sealed class TileTests(VectorTiles f)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, Url(layer, t));
         if (ifNoneMatch is not null) request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
-        return await f.Http.SendAsync(request);
+        var response = await f.Http.SendAsync(request);
+        // a tile built for this request is cached just after it was answered: wait for it, as a next request would find it
+        if (response.Headers.TryGetValues("X-Tile-Cache", out var cache) && cache.Single() == "miss")
+            for (var i = 0; i < 100 && await f.ScalarAsync<long>("SELECT count(*) FROM tiles.cache WHERE layer = @layer AND z = @z AND x = @x AND y = @y",
+                     ("layer", layer), ("z", t.Z), ("x", t.X), ("y", t.Y)) == 0; i++)
+                await Task.Delay(50);
+        return response;
     }
 
     private static async Task<VectorTile> DecodeAsync(HttpResponseMessage response, TileAddress t)
@@ -174,6 +180,25 @@ public sealed class TileTests(VectorTiles f)
         Assert.NotEqual(before16.Headers.ETag, after16.Headers.ETag);
         var areaAfter = Feature(await DecodeAsync(after16, over16), "parcels", "clave", clave).Geometry.Area;
         Assert.InRange(areaAfter / areaBefore, 0.75, 0.87); // 0.9² = 0.81, give or take the tile grid
+    }
+
+    [Fact]
+    public async Task A_hot_tile_that_another_instance_invalidated_is_rebuilt_here_soon_after()
+    {
+        var (_, lon, lat) = await f.SomeParcelAsync();
+        var t = TileMath.At(18, lon, lat);
+        await GetTileAsync("parcels", t);
+        Assert.Equal("hit", Cache(await GetTileAsync("parcels", t))); // read from tiles.cache: now hot in this instance's memory
+        Assert.Equal("hit", Cache(await GetTileAsync("parcels", t)));
+        // an edit approved through another instance empties tiles.cache there, in its own transaction
+        await f.ScalarAsync<int>("DELETE FROM tiles.cache WHERE layer = 'parcels' AND z = @z AND x = @x AND y = @y RETURNING 1", ("z", t.Z), ("x", t.X), ("y", t.Y));
+        var rebuilt = false;
+        for (var i = 0; i < 60 && !rebuilt; i++) // the recheck interval is one second
+        {
+            rebuilt = Cache(await GetTileAsync("parcels", t)) == "miss";
+            if (!rebuilt) await Task.Delay(100);
+        }
+        Assert.True(rebuilt, "the tile was still served from memory six seconds after tiles.cache dropped it");
     }
 
     [Fact]
