@@ -26,3 +26,4 @@ namespace OpenVeracruz.Tests;
 [CollectionDefinition(nameof(Multipagos))] public sealed class Multipagos : PlatformFixture, ICollectionFixture<Multipagos>;
 [CollectionDefinition(nameof(CeroFilasBrowser))] public sealed class CeroFilasBrowser : PlatformFixture, ICollectionFixture<CeroFilasBrowser>;
 [CollectionDefinition(nameof(MultipagosBrowser))] public sealed class MultipagosBrowser : PlatformFixture, ICollectionFixture<MultipagosBrowser>;
+[CollectionDefinition(nameof(ScaleOut))] public sealed partial class ScaleOut : PlatformFixture, ICollectionFixture<ScaleOut>;

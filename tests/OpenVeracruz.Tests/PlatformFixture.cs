@@ -60,7 +60,8 @@ public abstract partial class PlatformFixture : IAsyncLifetime
     public int DualStackPort { get; private set; }
 
     /// <summary>The host as the tests configure it, on the database of <paramref name="connectionString"/>; with <paramref name="dualStackPort"/>, also on [::].</summary>
-    public static WebApplicationFactory<Program> Host(string connectionString, string uploadsPath, bool loadOnStart, int? dualStackPort = null) =>
+    public static WebApplicationFactory<Program> Host(string connectionString, string uploadsPath, bool loadOnStart, int? dualStackPort = null,
+        IReadOnlyDictionary<string, string>? more = null) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("ConnectionStrings:OpenVeracruz", connectionString);
@@ -77,6 +78,7 @@ public abstract partial class PlatformFixture : IAsyncLifetime
             b.UseSetting("Uploads:RefreshAllowedNetworks:0", $"{RefreshSourceAddress}/32");
             b.UseSetting("OPENVERACRUZ_ADMIN_EMAIL", AdminEmail);
             b.UseSetting("OPENVERACRUZ_ADMIN_PASSWORD", AdminPassword);
+            foreach (var (key, value) in more ?? new Dictionary<string, string>()) b.UseSetting(key, value);
             b.ConfigureTestServices(OwnHangfireStorage);
         });
 
@@ -119,13 +121,17 @@ public abstract partial class PlatformFixture : IAsyncLifetime
         Db = PlatformDatabase.CreateDataSource(connectionString);
         // the copy holds the template's data: the host skips the load (the tests of loading again run it themselves)
         DualStackPort = FreePort();
-        _factory = Host(connectionString, uploads, loadOnStart: false, DualStackPort);
+        _factory = Host(connectionString, uploads, loadOnStart: false, DualStackPort, await MoreSettingsAsync());
         _factory.UseKestrel();
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         BaseUri = new Uri(addresses.Single(a => a.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)));
         Http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromMinutes(2) };
     }
+
+    /// <summary>Settings a collection adds to its host's, once its database copy exists (e.g. a second database to read from).</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string>> MoreSettingsAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
 
     public async Task DisposeAsync()
     {

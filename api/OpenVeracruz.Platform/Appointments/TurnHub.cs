@@ -1,16 +1,19 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using OpenVeracruz.Platform.Data;
+using OpenVeracruz.Platform.Shared;
 
 namespace OpenVeracruz.Platform.Appointments;
 
 /// <summary>
 /// Live updates of the waiting-room screens. Every change to a turn sends <c>pg_notify('appointments_turns', office)</c>
 /// in its own transaction (so it is heard only once committed, by every web process); one connection here LISTENs and
-/// wakes the screens of that office. The screens then read the state again: a lost wake-up costs nothing.
+/// wakes the screens of that office (on ConnectionStrings:OpenVeracruzListen when it is set, see <see cref="PgListener"/>). The screens then read the state again: a lost wake-up costs nothing.
 /// </summary>
-public sealed class TurnHub(NpgsqlDataSource ds, ILogger<TurnHub> log) : BackgroundService
+public sealed class TurnHub([FromKeyedServices(PlatformDatabase.Listen)] NpgsqlDataSource listen, ILogger<TurnHub> log)
+    : PgListener(listen, Channel, log)
 {
     public const string Channel = "appointments_turns";
     private readonly ConcurrentDictionary<int, ConcurrentDictionary<Guid, SemaphoreSlim>> _screens = new();
@@ -48,25 +51,14 @@ public sealed class TurnHub(NpgsqlDataSource ds, ILogger<TurnHub> log) : Backgro
             try { if (s.CurrentCount == 0) s.Release(); } catch (ObjectDisposedException) { }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stop)
+    protected override void Heard(string payload)
     {
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await using var conn = await ds.OpenConnectionAsync(stop);
-                conn.Notification += (_, e) => { if (int.TryParse(e.Payload, out var office)) Wake(office); };
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", conn)) await listen.ExecuteNonQueryAsync(stop);
-                // wake everyone once: changes made while this connection was down are read now
-                foreach (var office in _screens.Keys) Wake(office);
-                while (!stop.IsCancellationRequested) await conn.WaitAsync(stop);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
-            {
-                log.LogWarning("Turn notifications lost their connection ({Error}); reconnecting", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(2), stop).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
+        if (int.TryParse(payload, out var office)) Wake(office);
+    }
+
+    /// <summary>Wakes everyone once: changes made while the connection was down are read now.</summary>
+    protected override void Connected()
+    {
+        foreach (var office in _screens.Keys) Wake(office);
     }
 }

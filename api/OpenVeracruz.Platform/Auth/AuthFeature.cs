@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
@@ -15,6 +16,9 @@ namespace OpenVeracruz.Platform.Auth;
 /// <summary>Staff accounts: Identity on PostgreSQL, cookie sign-in for the web, API tokens for scripts, one policy per role.</summary>
 public static class AuthFeature
 {
+    /// <summary>The Data Protection application name every instance shares (isolates this platform's keys' purposes).</summary>
+    public const string DataProtectionApplicationName = "OpenVeracruz";
+
     public static IServiceCollection AddStaffAccounts(this IServiceCollection s, IConfiguration config)
     {
         s.AddIdentityCore<StaffUser>(o =>
@@ -30,6 +34,10 @@ public static class AuthFeature
             .AddEntityFrameworkStores<AppDbContext>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
+        // one key ring for every instance, in the database (not the process user's home folder), under one application
+        // name (not the content root, which differs between instances): cookies and antiforgery tokens of one instance are
+        // valid on all
+        s.AddDataProtection().SetApplicationName(DataProtectionApplicationName).PersistKeysToDbContext<AppDbContext>();
         s.AddAuthentication(o =>
             {
                 o.DefaultScheme = "Staff";

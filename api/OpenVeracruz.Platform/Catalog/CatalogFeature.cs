@@ -24,7 +24,7 @@ public static class CatalogFeature
         s.AddClientAddresses(config); // the SQL door limits queries per client
         s.AddSingleton(CkanApi.Errors);
         s.AddSingleton(_ => new DatastoreReader(config.GetConnectionString("OpenVeracruzDatastore") is { Length: > 0 } cs
-            ? cs : DatastoreReader.DefaultConnectionString(PlatformDatabase.ConnectionString(config)), config.GetSection("Datastore").Get<DatastoreOptions>() ?? new()));
+            ? cs : DatastoreReader.DefaultConnectionString(PlatformDatabase.ReadConnectionString(config) ?? PlatformDatabase.ConnectionString(config)), config.GetSection("Datastore").Get<DatastoreOptions>() ?? new()));
         s.AddOptions<UploadOptions>().Bind(config.GetSection("Uploads"))
             .Validate(o => RefreshSources.ParseNetworks(o.RefreshAllowedNetworks) is not null, RefreshSources.NetworksError).ValidateOnStart();
         s.AddSingleton(sp => new UploadStore(UploadOptions.ResolveRoot(
@@ -34,6 +34,8 @@ public static class CatalogFeature
         s.AddSingleton<RefreshSources>();
         // a web process that leaves jobs to a worker picks up the layers the worker imports
         if (JobsFeature.Enabled(config) && !JobsFeature.RunsHere(config)) s.AddHostedService<UploadedLayersSync>();
+        // and every instance hears the layer changes the others make (imports, datasets made private or deleted)
+        s.AddHostedService<LayerChanges>();
         return s;
     }
 

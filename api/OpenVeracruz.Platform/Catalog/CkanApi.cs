@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OpenVeracruz.Platform.Data;
 using OpenVeracruz.Platform.Shared;
 
 namespace OpenVeracruz.Platform.Catalog;
@@ -106,6 +108,8 @@ public delegate Task<JsonNode?> CkanAction(CkanContext context);
 public sealed record CkanContext(CkanParams Params, HttpContext Http, string BaseUrl, CancellationToken Ct)
 {
     public T Service<T>() where T : notnull => Http.RequestServices.GetRequiredService<T>();
+    /// <summary>The read doors' data source (a replica when one is configured), for the datastore's row reads.</summary>
+    public NpgsqlDataSource ReadSource => Http.RequestServices.GetRequiredKeyedService<NpgsqlDataSource>(PlatformDatabase.Read);
 
     /// <summary>A result already written as UTF-8 JSON (an action that bounds its output in bytes sets it and returns null).</summary>
     public byte[]? RawResult { get; set; }

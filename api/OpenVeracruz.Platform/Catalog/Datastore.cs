@@ -93,7 +93,7 @@ public static partial class Datastore
             throw CkanException.Validation("records_format", "records_format must be objects, lists, csv or tsv");
 
         var query = new RecordQuery(columns, filters, text, sort, limit, offset);
-        var ds = c.Service<NpgsqlDataSource>();
+        var ds = c.ReadSource;
         await using var conn = await ds.OpenConnectionAsync(c.Ct);
         var rows = new List<object?[]>();
         await using (var cmd = LayerSql.Records(conn, layer, query))
@@ -158,7 +158,7 @@ public static partial class Datastore
         var result = new JsonObject { ["fields"] = fields };
         if (includeMeta)
         {
-            await using var conn = await c.Service<NpgsqlDataSource>().OpenConnectionAsync(c.Ct);
+            await using var conn = await c.ReadSource.OpenConnectionAsync(c.Ct);
             await using var count = LayerSql.RecordCount(conn, layer, new RecordQuery([], [], null, [], 0, 0));
             result["meta"] = new JsonObject
             {

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using OpenVeracruz.Platform.Shared;
 using OpenVeracruz.Platform.Data;
 
@@ -30,13 +31,13 @@ public static partial class DcatEndpoints
         foreach (var syntax in RdfSyntax.All)
         {
             g.MapGet($"/catalog.{syntax.Extension}",
-                    (HttpRequest req, AppDbContext db, string? page, string? page_size, string? modified_since, CancellationToken ct) =>
+                    (HttpRequest req, [FromKeyedServices(PlatformDatabase.Read)] AppDbContext db, string? page, string? page_size, string? modified_since, CancellationToken ct) =>
                         CatalogAsync(syntax, req, db, page, page_size, modified_since, ct))
                 .WithName($"DcatCatalog-{syntax.Extension}")
                 .WithSummary($"Catálogo DCAT-AP 3 ({syntax.MediaType}); page, page_size (máx. {MaxPageSize}), modified_since / DCAT-AP catalog")
                 .Produces(200, contentType: syntax.MediaType);
             g.MapGet($"/dataset/{{name}}.{syntax.Extension}",
-                    async (string name, HttpRequest req, AppDbContext db, CancellationToken ct) =>
+                    async (string name, HttpRequest req, [FromKeyedServices(PlatformDatabase.Read)] AppDbContext db, CancellationToken ct) =>
                     {
                         var graph = Dcat.NewGraph();
                         Dcat.Dataset(graph, await FindAsync(db, name, ct), BaseUrl(req));
@@ -47,7 +48,7 @@ public static partial class DcatEndpoints
                 .Produces(200, contentType: syntax.MediaType);
         }
         g.MapGet("/dataset/{name}.schema.json",
-                async (string name, HttpRequest req, AppDbContext db, CancellationToken ct) =>
+                async (string name, HttpRequest req, [FromKeyedServices(PlatformDatabase.Read)] AppDbContext db, CancellationToken ct) =>
                     Results.Text(DatasetSchemaOrg.Build(await FindAsync(db, name, ct), BaseUrl(req)).ToJsonString(Json), "application/ld+json", Encoding.UTF8))
             .WithName("DatasetSchemaOrg")
             .WithSummary("Conjunto de datos como schema.org Dataset (JSON-LD) para buscadores / schema.org Dataset")

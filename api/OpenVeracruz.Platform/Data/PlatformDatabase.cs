@@ -10,12 +10,39 @@ public static class PlatformDatabase
     /// <summary>Configuration key; as an environment variable: <c>ConnectionStrings__OpenVeracruz</c>.</summary>
     public const string ConnectionStringName = "OpenVeracruz";
 
+    /// <summary>
+    /// Configuration key of the read-only public doors' database (a streaming replica, or a PgBouncer pool in front of
+    /// replicas); as an environment variable: <c>ConnectionStrings__OpenVeracruzRead</c>. Absent: the primary.
+    /// </summary>
+    public const string ReadConnectionStringName = "OpenVeracruzRead";
+
+    /// <summary>
+    /// Configuration key of the one connection that LISTENs (the turn screens' hub, the layer registry's changes); as an
+    /// environment variable: <c>ConnectionStrings__OpenVeracruzListen</c>. It needs a session of its own: PostgreSQL
+    /// directly or a session-mode pool, never PgBouncer's transaction pool. Absent: the primary.
+    /// </summary>
+    public const string ListenConnectionStringName = "OpenVeracruzListen";
+
+    /// <summary>Service key of the read doors' data source and context: <c>[FromKeyedServices(PlatformDatabase.Read)] NpgsqlDataSource ds</c>.</summary>
+    public const string Read = "read";
+
+    /// <summary>Service key of the listening connections' data source (<see cref="ListenConnectionStringName"/>).</summary>
+    public const string Listen = "listen";
+
     /// <summary>The local cluster started by <c>infra/postgis.sh</c>.</summary>
     public const string LocalDefault = "Host=127.0.0.1;Port=55433;Database=openveracruz;Username=openveracruz";
 
     /// <summary>The configured connection string, or the local cluster's.</summary>
     public static string ConnectionString(IConfiguration config) =>
         config.GetConnectionString(ConnectionStringName) is { Length: > 0 } cs ? cs : LocalDefault;
+
+    /// <summary>The read doors' connection string when one is configured, otherwise null (they share the primary's data source).</summary>
+    public static string? ReadConnectionString(IConfiguration config) =>
+        config.GetConnectionString(ReadConnectionStringName) is { Length: > 0 } cs ? cs : null;
+
+    /// <summary>The listening connection's connection string, or the primary's.</summary>
+    public static string ListenConnectionString(IConfiguration config) =>
+        config.GetConnectionString(ListenConnectionStringName) is { Length: > 0 } cs ? cs : ConnectionString(config);
 
     /// <summary>
     /// The data source every door shares. Statements run twice are prepared on their connection (Npgsql's automatic

@@ -10,6 +10,8 @@ using Npgsql;
 using OpenVeracruz.Platform.Catalog;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
+using Microsoft.Extensions.DependencyInjection;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.Downloads;
 
@@ -31,7 +33,7 @@ public static class DownloadEndpoints
     internal static LayerDefinition Find(LayerRegistry reg, string id) =>
         reg.Find(id) ?? throw new BadRequestException($"Layer '{id}' does not exist", $"La capa '{id}' no existe", "layer", 404);
 
-    private static async Task Csv(string layer, string? geometry, string? bom, HttpContext http, LayerRegistry reg, NpgsqlDataSource ds, CancellationToken ct)
+    private static async Task Csv(string layer, string? geometry, string? bom, HttpContext http, LayerRegistry reg, [FromKeyedServices(PlatformDatabase.Read)] NpgsqlDataSource rs, NpgsqlDataSource ds, CancellationToken ct)
     {
         var l = Find(reg, layer);
         var mode = (geometry ?? "lonlat").ToLowerInvariant() switch
@@ -42,7 +44,7 @@ public static class DownloadEndpoints
             _ => throw new BadRequestException("geometry must be lonlat, wkt or none", "geometry debe ser lonlat, wkt o none", "geometry"),
         };
         var withBom = bom is not null && (bom == "1" || bom.Equals("true", StringComparison.OrdinalIgnoreCase));
-        await using var conn = await ds.OpenConnectionAsync(ct);
+        await using var conn = await rs.OpenConnectionAsync(ct);
         await using var cmd = LayerSql.Rows(conn, l, mode);
         await using var reader = await cmd.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
 
@@ -78,11 +80,11 @@ public static class DownloadEndpoints
         await DownloadCounter.CountAsync(ds, $"/downloads/{l.Id}.csv", CancellationToken.None);
     }
 
-    private static async Task GeoJson(string layer, HttpContext http, LayerRegistry reg, NpgsqlDataSource ds, CancellationToken ct)
+    private static async Task GeoJson(string layer, HttpContext http, LayerRegistry reg, [FromKeyedServices(PlatformDatabase.Read)] NpgsqlDataSource rs, NpgsqlDataSource ds, CancellationToken ct)
     {
         var l = Find(reg, layer);
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{l.Id}.geojson\"";
-        await FeatureStream.WriteAsync(http.Response, ds, l, new FeatureQuery(), "application/geo+json",
+        await FeatureStream.WriteAsync(http.Response, rs, l, new FeatureQuery(), "application/geo+json",
             (_, _) => ",\"name\":" + System.Text.Json.JsonSerializer.Serialize(l.Id) + ",\"attribution\":" + System.Text.Json.JsonSerializer.Serialize(l.Dataset.License.Attribution), ct);
         await DownloadCounter.CountAsync(ds, $"/downloads/{l.Id}.geojson", CancellationToken.None);
     }

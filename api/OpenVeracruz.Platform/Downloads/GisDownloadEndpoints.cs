@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Routing;
 using Npgsql;
 using OpenVeracruz.Platform.Catalog;
 using OpenVeracruz.Platform.Layers;
+using Microsoft.Extensions.DependencyInjection;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.Downloads;
 
@@ -31,33 +33,33 @@ public static class GisDownloadEndpoints
         response.Headers.ContentDisposition = $"attachment; filename=\"{layer.Id}.{extension}\"";
     }
 
-    private static async Task GeoPackage(string layer, HttpContext http, LayerRegistry reg, NpgsqlDataSource ds, CancellationToken ct)
+    private static async Task GeoPackage(string layer, HttpContext http, LayerRegistry reg, [FromKeyedServices(PlatformDatabase.Read)] NpgsqlDataSource rs, NpgsqlDataSource ds, CancellationToken ct)
     {
         var l = DownloadEndpoints.Find(reg, layer);
         using var folder = new TempFolder();
         var file = folder.File(l.Id + ".gpkg");
-        await GeoPackageDownload.WriteAsync(ds, l, file, ct);
+        await GeoPackageDownload.WriteAsync(rs, l, file, ct);
         Attachment(http.Response, l, "gpkg", GeoPackageDownload.ContentType);
         http.Response.ContentLength = new FileInfo(file).Length;
         await http.Response.SendFileAsync(file, ct);
         await DownloadCounter.CountAsync(ds, $"/downloads/{l.Id}.gpkg", CancellationToken.None);
     }
 
-    private static async Task Shapefile(string layer, HttpContext http, LayerRegistry reg, NpgsqlDataSource ds, CancellationToken ct)
+    private static async Task Shapefile(string layer, HttpContext http, LayerRegistry reg, [FromKeyedServices(PlatformDatabase.Read)] NpgsqlDataSource rs, NpgsqlDataSource ds, CancellationToken ct)
     {
         var l = DownloadEndpoints.Find(reg, layer);
         using var folder = new TempFolder();
-        var files = await ShapefileDownload.WriteFilesAsync(ds, l, folder, ct);
+        var files = await ShapefileDownload.WriteFilesAsync(rs, l, folder, ct);
         Attachment(http.Response, l, "shp.zip", ShapefileDownload.ContentType);
         await ShapefileDownload.ZipAsync(http.Response.Body, l, files, ct);
         await DownloadCounter.CountAsync(ds, $"/downloads/{l.Id}.shp.zip", CancellationToken.None);
     }
 
-    private static async Task Kml(string layer, HttpContext http, LayerRegistry reg, NpgsqlDataSource ds, CancellationToken ct)
+    private static async Task Kml(string layer, HttpContext http, LayerRegistry reg, [FromKeyedServices(PlatformDatabase.Read)] NpgsqlDataSource rs, NpgsqlDataSource ds, CancellationToken ct)
     {
         var l = DownloadEndpoints.Find(reg, layer);
         Attachment(http.Response, l, "kml", KmlDownload.ContentType);
-        await KmlDownload.WriteAsync(http.Response.Body, ds, l, ct);
+        await KmlDownload.WriteAsync(http.Response.Body, rs, l, ct);
         await DownloadCounter.CountAsync(ds, $"/downloads/{l.Id}.kml", CancellationToken.None);
     }
 }

@@ -17,6 +17,8 @@ using Microsoft.OData.UriParser;
 using Npgsql;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
+using Microsoft.Extensions.DependencyInjection;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.OData;
 
@@ -60,7 +62,7 @@ public static class ODataEndpoints
         return app;
     }
 
-    private static async Task Serve(HttpContext http, LayerRegistry registry, NpgsqlDataSource db, ILogger<ODataModel> log)
+    private static async Task Serve(HttpContext http, LayerRegistry registry, [FromKeyedServices(PlatformDatabase.Read)] NpgsqlDataSource db, ILogger<ODataModel> log)
     {
         try
         {

@@ -9,7 +9,9 @@ public static class Cql2Instants
     /// <summary>date: true a DATE, false a TIMESTAMP, null whichever the text is (the ends of an interval in CQL2-JSON).</summary>
     public static Cql2Literal Parse(string text, bool? date, Cql2Where where, int at)
     {
-        if (date != false && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        // GDAL 3.6's OAPIF driver writes a date as "2026-01-31T" (a T with no time after it): that day
+        var day10 = text.Length == 11 && text[10] is 'T' or 't' ? text[..10] : text;
+        if (date != false && DateOnly.TryParseExact(day10, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             return new Cql2Literal(day, Cql2LiteralKind.Date, at);
         if (date != true && text.Length >= 20 && text[10] is 'T' or 't'
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant)

@@ -9,6 +9,8 @@ using Npgsql;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
 using OpenVeracruz.Platform.Tiles;
+using Microsoft.Extensions.DependencyInjection;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.Ogc;
 
@@ -118,7 +120,7 @@ public static class OgcEndpoints
         };
     }
 
-    private static async Task<IResult> Collections(HttpRequest req, LayerRegistry reg, NpgsqlDataSource ds)
+    private static async Task<IResult> Collections(HttpRequest req, LayerRegistry reg, [FromKeyedServices(PlatformDatabase.Read)] NpgsqlDataSource ds)
     {
         var b = Base(req);
         var list = new JsonArray();
@@ -130,7 +132,7 @@ public static class OgcEndpoints
         });
     }
 
-    private static async Task<IResult> Collection(string id, HttpRequest req, LayerRegistry reg, NpgsqlDataSource ds) =>
+    private static async Task<IResult> Collection(string id, HttpRequest req, LayerRegistry reg, [FromKeyedServices(PlatformDatabase.Read)] NpgsqlDataSource ds) =>
         Results.Json(await CollectionJson(Base(req), reg, ds, FindLayer(reg, id)));
 
     private static IResult Schema(HttpRequest req, LayerRegistry reg, string id, string path, Func<string, LayerDefinition, JsonObject> build)
@@ -149,7 +151,7 @@ public static class OgcEndpoints
             $"El sistema de referencia '{text}' no está soportado; use uno de: {string.Join(", ", Crs.Supported.Select(c => c.Uri))}");
     }
 
-    private static async Task Items(string id, HttpContext http, LayerRegistry reg, NpgsqlDataSource ds, CancellationToken ct)
+    private static async Task Items(string id, HttpContext http, LayerRegistry reg, [FromKeyedServices(PlatformDatabase.Read)] NpgsqlDataSource ds, CancellationToken ct)
     {
         var req = http.Request;
         var l = FindLayer(reg, id);
@@ -215,7 +217,7 @@ public static class OgcEndpoints
         }, ct, peek: true);
     }
 
-    /// <summary>datetime: an instant selects the versions valid then, for layers that keep versions; others ignore it.</summary>
+    /// <summary>datetime: an instant selects the versions valid then, for layers that keep versions; on dated layers it is a filter (OgcFilter).</summary>
     private static DateTime? AsOf(HttpRequest req, LayerDefinition l)
     {
         if (QueryArgs.Get(req, "datetime") is not { } datetime || !LayerSql.HasVersions(l)) return null;
@@ -239,7 +241,7 @@ public static class OgcEndpoints
         return pairs.Count == 0 ? "" : "?" + string.Join("&", pairs);
     }
 
-    private static async Task Item(string id, string featureId, HttpContext http, LayerRegistry reg, NpgsqlDataSource ds, CancellationToken ct)
+    private static async Task Item(string id, string featureId, HttpContext http, LayerRegistry reg, [FromKeyedServices(PlatformDatabase.Read)] NpgsqlDataSource ds, CancellationToken ct)
     {
         var req = http.Request;
         var l = FindLayer(reg, id);

@@ -43,23 +43,72 @@ public sealed record OgcFilter(Func<NpgsqlCommand, string>? Condition, IReadOnly
             $"CRS '{crsText}' is not supported; use one of: {string.Join(", ", Crs.Supported.Select(c => c.Uri))}",
             $"El sistema de referencia '{crsText}' no está soportado; use uno de: {string.Join(", ", Crs.Supported.Select(c => c.Uri))}");
 
-        Func<NpgsqlCommand, string>? condition = null;
-        var arithmetic = false;
+        Cql2Expr? tree = null;
         if (QueryArgs.Get(req, "filter") is { } text)
         {
             try
             {
-                var tree = lang == "cql2-json" ? Cql2Json.Parse(text) : Cql2Text.Parse(text);
+                tree = lang == "cql2-json" ? Cql2Json.Parse(text) : Cql2Text.Parse(text);
                 Cql2Sql.Check(l, crs, tree);
-                condition = cmd => Cql2Sql.Condition(l, crs, tree, cmd);
-                arithmetic = Arithmetic(tree);
             }
             catch (Cql2Exception e) { throw Invalid("filter", e.Message, e.MessageEs); }
         }
         else if (req.Query.ContainsKey("filter-lang") || req.Query.ContainsKey("filter-crs"))
             throw Invalid(req.Query.ContainsKey("filter-lang") ? "filter-lang" : "filter-crs", "filter-lang and filter-crs go with a filter", "filter-lang y filter-crs acompañan a un filtro");
 
-        return new OgcFilter(condition, ReadSort(req, l), ReadSelect(req, l), arithmetic);
+        if (Datetime(req, l) is { } during) tree = tree is null ? during : new Cql2Op("and", [tree, during], -1);
+        Func<NpgsqlCommand, string>? condition = tree is null ? null : cmd => Cql2Sql.Condition(l, crs, tree, cmd);
+        return new OgcFilter(condition, ReadSort(req, l), ReadSelect(req, l), tree is not null && Arithmetic(tree));
+    }
+
+    /// <summary>The one date property of a layer that keeps no versions: what Part 1's datetime selects on.</summary>
+    public static LayerPropertyManifest? DateProperty(LayerDefinition l)
+    {
+        if (LayerSql.HasVersions(l)) return null;
+        var dates = l.Properties.Where(p => p.Type == "date").Take(2).ToList();
+        return dates.Count == 1 ? dates[0] : null;
+    }
+
+    /// <summary>
+    /// Part 1's datetime on a dated layer (one date property, no versions): an instant, or an interval "start/end" whose
+    /// ends may be open ("..", or nothing), selects the features whose date falls in it, ends included — as
+    /// T_INTERSECTS(day, INTERVAL(start, end)). This is what QGIS 3.22 sends for the comparisons of its subset string on
+    /// a date field ("day" &gt;= '2026-01-01' → datetime=2026-01-01/9999-12-31T00:00:00Z), dropping them from what it
+    /// evaluates itself; it writes an open start as 0000-01-01T00:00:00Z, read here as open. A layer with several dates
+    /// refuses datetime (which one it means is not known); versioned layers read it as an instant (OgcEndpoints.AsOf);
+    /// layers without dates ignore it, as Part 1 lets a server do.
+    /// </summary>
+    private static Cql2Op? Datetime(HttpRequest req, LayerDefinition l)
+    {
+        if (QueryArgs.Get(req, "datetime") is not { } text || LayerSql.HasVersions(l)) return null;
+        if (DateProperty(l) is not { } day)
+        {
+            var dates = l.Properties.Where(p => p.Type == "date").Select(p => p.Name).ToList();
+            if (dates.Count == 0) return null;
+            throw Invalid("datetime", $"'{l.Id}' has several dates ({string.Join(", ", dates)}): say which with filter=T_INTERSECTS({dates[0]}, INTERVAL('2026-01-01','2026-01-31'))",
+                $"'{l.Id}' tiene varias fechas ({string.Join(", ", dates)}): indique cuál con filter=T_INTERSECTS({dates[0]}, INTERVAL('2026-01-01','2026-01-31'))");
+        }
+        var ends = text.Split('/');
+        if (ends.Length > 2 || ends.All(e => e is "" or ".."))
+            throw BadDatetime(text);
+        try
+        {
+            Cql2Expr End(string e) => e is "" or ".." || (ends.Length == 2 && e.StartsWith("0000-", StringComparison.Ordinal))
+                ? new Cql2Literal(null, Cql2LiteralKind.Unbounded, -1)
+                : Cql2Instants.Parse(e, null, Cql2Where.Path("datetime"), -1);
+            Cql2Expr period = ends.Length == 1 ? End(ends[0]) : new Cql2Interval(End(ends[0]), End(ends[1]), -1);
+            var during = new Cql2Op("t_intersects", [new Cql2Property(day.Name, -1), period], -1);
+            Cql2Sql.Check(l, Crs.Crs84, during);
+            return during;
+        }
+        catch (Cql2Exception) { throw BadDatetime(text); }
+    }
+
+    private static BadRequestException BadDatetime(string text)
+    {
+        var shown = text.Length > 60 ? text[..60] : text;
+        return Invalid("datetime", $"datetime '{shown}' must be a date (2026-01-31), an RFC 3339 instant (2026-01-31T12:00:00Z) or an interval of them (2026-01-01/2026-01-31, '..' an open end)",
+            $"datetime '{shown}' debe ser una fecha (2026-01-31), un instante RFC 3339 (2026-01-31T12:00:00Z) o un intervalo de ellos (2026-01-01/2026-01-31, '..' un extremo abierto)");
     }
 
     private static LayerPropertyManifest Property(LayerDefinition l, string parameter, string name) =>

@@ -55,6 +55,8 @@ public static class OgcOpenApi
             ["crs"] = Param("crs", "CRS de la respuesta", new JsonObject { ["type"] = "string", ["format"] = "uri", ["enum"] = crsEnum.DeepClone() }),
             ["datetime"] = Param("datetime", "Instante RFC 3339 (o fecha): las versiones vigentes entonces, en capas con historial",
                 new JsonObject { ["type"] = "string" }),
+            ["datetime-date"] = Param("datetime", "Fecha, instante RFC 3339 o intervalo (inicio/fin, '..' abierto): los elementos cuya fecha cae en él, extremos incluidos",
+                new JsonObject { ["type"] = "string" }),
             ["filter"] = Param("filter", "Filtro CQL2 (Part 3) sobre las propiedades consultables: texto (cql2-text) o JSON (cql2-json)", new JsonObject { ["type"] = "string" }),
             // GDAL 3.6 sends its -where to the server as a filter when this enum lists "cql-text"
             ["filter-lang"] = Param("filter-lang", "Lenguaje del filtro (cql-text: el nombre que usa GDAL 3.6 para CQL2-text)",
@@ -76,6 +78,7 @@ public static class OgcOpenApi
             var itemParams = new JsonArray(Ref("limit"), Ref("offset"), Ref("bbox"), Ref("bbox-crs"), Ref("crs"),
                 Ref("filter"), Ref("filter-lang"), Ref("filter-crs"), Ref("sortby"), Ref("properties"));
             if (LayerSql.HasVersions(l)) itemParams.Add(Ref("datetime"));
+            else if (OgcFilter.DateProperty(l) is not null) itemParams.Add(Ref("datetime-date"));
             foreach (var p in l.Properties)
                 itemParams.Add(Param(p.Name, $"Filtro por igualdad: {p.Title}", new JsonObject { ["type"] = OgcSchemas.JsonType(p) }));
             var idParam = Param("featureId", "Identificador del elemento", new JsonObject { ["type"] = "string" }, true, "path");

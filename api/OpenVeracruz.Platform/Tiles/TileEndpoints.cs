@@ -7,6 +7,8 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenVeracruz.Platform.Layers;
 using OpenVeracruz.Platform.Shared;
+using Microsoft.Extensions.DependencyInjection;
+using OpenVeracruz.Platform.Data;
 
 namespace OpenVeracruz.Platform.Tiles;
 
@@ -115,7 +117,7 @@ public static class TileEndpoints
         });
     }
 
-    private static async Task<IResult> Tileset(string id, string tms, HttpRequest req, LayerRegistry reg, NpgsqlDataSource ds)
+    private static async Task<IResult> Tileset(string id, string tms, HttpRequest req, LayerRegistry reg, [FromKeyedServices(PlatformDatabase.Read)] NpgsqlDataSource ds)
     {
         var l = FindLayer(reg, id);
         CheckTms(tms);
@@ -159,7 +161,7 @@ public static class TileEndpoints
         });
     }
 
-    private static async Task<IResult> TileJson(string id, string tms, HttpRequest req, LayerRegistry reg, NpgsqlDataSource ds)
+    private static async Task<IResult> TileJson(string id, string tms, HttpRequest req, LayerRegistry reg, [FromKeyedServices(PlatformDatabase.Read)] NpgsqlDataSource ds)
     {
         var l = FindLayer(reg, id);
         CheckTms(tms);

@@ -100,6 +100,34 @@ public class Cql2FilterTests(Cql2Filtering f)
     }
 
     [Fact]
+    public async Task Datetime_selects_by_the_date_of_a_dated_layer_as_qgis_and_gdal_write_it()
+    {
+        Task<long> Days(string where) => f.ScalarAsync<long>($"SELECT count(*) FROM wifi.daily_connections WHERE {where}");
+        async Task<int> CountAsync(string query) => (await FeaturesAsync(Items("wifi_connections_daily", query + "&limit=10000"))).Count;
+
+        var oneDay = await Days("day = DATE '2026-01-15'");
+        Assert.True(oneDay > 0);
+        Assert.Equal(oneDay, await CountAsync("datetime=2026-01-15"));
+        Assert.Equal(await Days("day BETWEEN DATE '2026-01-01' AND DATE '2026-01-10'"), await CountAsync("datetime=2026-01-01%2F2026-01-10"));
+        Assert.Equal(await Days("day >= DATE '2026-01-01'"), await CountAsync("datetime=2026-01-01/.."));
+        Assert.Equal(await Days("day <= DATE '2026-01-10'"), await CountAsync("datetime=../2026-01-10"));
+        // QGIS 3.22 closes an open interval with dummy ends; GDAL 3.6 writes a date as "2026-01-01T"
+        Assert.Equal(await Days("day >= DATE '2026-01-01'"), await CountAsync("datetime=2026-01-01%2F9999-12-31T00:00:00Z"));
+        Assert.Equal(await Days("day <= DATE '2026-01-10'"), await CountAsync("datetime=0000-01-01T00:00:00Z%2F2026-01-10"));
+        Assert.Equal(await Days("day <= DATE '2026-01-10'"), await CountAsync($"filter={Enc("day <= '2026-01-10T'")}"));
+        // with a filter, both apply
+        Assert.Equal(await Days("day BETWEEN DATE '2026-01-01' AND DATE '2026-01-10' AND sessions > 10"),
+            await CountAsync($"datetime=2026-01-01/2026-01-10&filter={Enc("sessions > 10")}"));
+
+        foreach (var bad in new[] { "junk", "2026-01-01/2026-01-02/2026-01-03", "../..", "%2F", "0000-01-01T00:00:00Z", "2026-13-01" })
+            Assert.Equal("datetime", (await RefusedAsync(Items("wifi_connections_daily", "datetime=" + bad))).GetProperty("parameter").GetString());
+        // a layer without dates ignores it
+        var (status, page, _) = await f.GetJsonAsync(Items("localities", "datetime=2026-01-01%2F2026-01-10&limit=5"));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(184, page.GetProperty("numberMatched").GetInt64());
+    }
+
+    [Fact]
     public async Task Sortby_pages_through_the_filter_in_order_and_omits_numberMatched_on_full_pages()
     {
         var expected = await f.ColumnAsync<string>("SELECT clave FROM cadastre.parcels WHERE land_use = 'comercial' ORDER BY land_area_m2 DESC, clave");

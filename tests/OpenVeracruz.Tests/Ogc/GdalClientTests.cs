@@ -110,6 +110,20 @@ public class GdalClientTests(GisClients f)
     }
 
     [Fact]
+    public async Task Gdal_pushes_a_date_comparison_written_as_gdal_3_6_writes_dates()
+    {
+        // GDAL 3.6 writes a date literal as '2026-01-01T' (src: ogroapifdriver.cpp, SerializeDateTime): the door reads it as that day
+        var expected = await f.ScalarAsync<long>("SELECT count(*) FROM wifi.daily_connections WHERE day >= DATE '2026-01-01' AND day <= DATE '2026-01-10'");
+        Assert.True(expected > 0);
+        using var requests = new ServerRequests(f);
+        var (exit, summary) = await RunAsync("ogrinfo", "-ro", "-so", "-oo", "PAGE_SIZE=1000", Ogc, "wifi_connections_daily", "-where", "day >= '2026-01-01' AND day <= '2026-01-10'");
+        Assert.True(exit == 0, summary);
+        Assert.DoesNotContain("ERROR", summary);
+        Assert.Contains($"Feature Count: {expected}", summary);
+        Assert.Contains(requests.To("/ogc/collections/wifi_connections_daily/items"), t => t.Contains("filter=(day >= '2026-01-01T') AND (day <= '2026-01-10T')"));
+    }
+
+    [Fact]
     public async Task Ogr2ogr_copies_every_clave_exactly_in_pages_of_a_thousand()
     {
         var dir = Directory.CreateTempSubdirectory("ov-gdal");

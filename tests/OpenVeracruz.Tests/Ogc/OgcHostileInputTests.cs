@@ -14,6 +14,8 @@ public sealed class OgcHostileInputTests(HostileInput f) : HostileInputTests(f,
     "/ogc/collections/parcels/items?limit=5&filter={zone%20%3D%201%20AND%20land_use%20LIKE%20'c%25'}&filter-lang={cql2-text}&filter-crs={EPSG:4326}&sortby={-zone}&properties={clave}",
     "/ogc/collections/parcels/items?limit=5&filter={S_INTERSECTS(geom%2CBBOX(-96.2%2C19.1%2C-96.1%2C19.2))}",
     "/ogc/collections/parcels/items?limit=5&filter-lang=cql2-json&filter={%7B%22op%22%3A%22%3D%22%2C%22args%22%3A%5B%7B%22property%22%3A%22zone%22%7D%2C1%5D%7D}",
+    // Part 1's datetime on a dated layer (QGIS 3.22 sends its date comparisons so)
+    "/ogc/collections/wifi_connections_daily/items?limit=5&datetime={2026-01-01%2F9999-12-31T00:00:00Z}&filter={sessions%20%3E%201}",
     "/ogc/collections/{parcels}/queryables",
     "/ogc/collections/{parcels}/schema",
     "/ogc/collections/{parcels}/feature-schema")

@@ -39,8 +39,12 @@ public static class UploadedLayers
             Crs.StorageSrid, Kind, 0, false, props, manifest, "");
     }
 
-    /// <summary>Registers (or withdraws) the imported layers and the datastore views of one dataset, or of every dataset, as their state now says.</summary>
-    public static async Task RefreshAsync(AppDbContext db, LayerRegistry registry, Guid? datasetId, CancellationToken ct)
+    /// <summary>
+    /// Registers (or withdraws) the imported layers and the datastore views of one dataset, or of every dataset, as their
+    /// state now says. A change of one dataset is then announced to the other instances (<see cref="LayerChanges"/>), which
+    /// refresh their registry only (<paramref name="registryOnly"/>): the views are in the shared database already.
+    /// </summary>
+    public static async Task RefreshAsync(AppDbContext db, LayerRegistry registry, Guid? datasetId, CancellationToken ct, bool registryOnly = false)
     {
         var rows = await (from l in db.Layers.AsNoTracking()
                           join d in db.Datasets.AsNoTracking().Include(d => d.Organization) on l.DatasetId equals d.Id
@@ -54,10 +58,15 @@ public static class UploadedLayers
             else
                 registry.Remove(row.Layer.Id);
         }
+        if (registryOnly) return;
         // the SQL door follows: a dataset made private or deleted loses its datastore views here
         var conn = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
-        try { await DatastoreViews.SyncAsync(conn, registry, datasetId, recreate: false, ct); }
+        try
+        {
+            await DatastoreViews.SyncAsync(conn, registry, datasetId, recreate: false, ct);
+            if (datasetId is { } changed) await LayerChanges.AnnounceAsync(conn, changed, ct);
+        }
         finally { await db.Database.CloseConnectionAsync(); }
     }
 }
