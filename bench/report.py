@@ -64,7 +64,9 @@ def render(folder):
             L.append(f"| {SIZES[k]}: door p99 ≤ 1.5× raw SQL's | {f(p, 2)}× | {verdict(p <= 1.5)} |")
         L.append("")
         if any("nginx2" in v for v in m["bbox"].values()):
-            L += ["**Scale-out** (two API processes behind nginx, one PgBouncer in transaction mode, on the same machine):", ""]
+            replica = m.get("scale_out_replica")
+            L += ["**Scale-out** (two API processes behind nginx, one PgBouncer in transaction mode, on the same machine"
+                  + (", the public doors reading from a streaming hot standby on the same machine" if replica else "") + "):", ""]
             for k, b in m["bbox"].items():
                 L.append(f"- {SIZES[k]}: {f(ratio(b['nginx2']['rps'], b['door']['rps']), 2)}× the requests/s of one instance direct, "
                          f"p99 {f(b['nginx2']['p99'])} ms vs {f(b['door']['p99'])} ms")

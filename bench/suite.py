@@ -479,7 +479,8 @@ def main():
                "connections": CONN, "seed": SEED, "mapserver_workers": int(E.get("OV_BENCH_MS_WORKERS", "8")),
                "nproc": os.cpu_count(), "free_g": subprocess.run(["free", "-g"], capture_output=True, text=True).stdout.strip(),
                "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor()),
-               "load": os.getloadavg(), "note": E.get("OV_BENCH_NOTE", ""), "scale_out": bool(NGINX)}
+               "load": os.getloadavg(), "note": E.get("OV_BENCH_NOTE", ""), "scale_out": bool(NGINX),
+               "scale_out_replica": bool(NGINX) and E.get("OV_SCALE_REPLICA") == "1"}
     keep = os.path.join(HERE, "results", f"{PARCELS}.json")
     previous = json.load(open(keep)) if os.path.exists(keep) else {}
     os.makedirs(os.path.dirname(keep), exist_ok=True)

@@ -61,7 +61,7 @@ init_cluster() {
 listen_addresses = '127.0.0.1'
 port = $PORT
 unix_socket_directories = '$DATA'
-max_connections = 200
+max_connections = 300
 shared_buffers = 256MB
 work_mem = 16MB
 max_wal_size = 4GB

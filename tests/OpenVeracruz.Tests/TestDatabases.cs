@@ -29,7 +29,12 @@ public static class TestDatabases
     {
         await Template.Value;
         var template = new NpgsqlConnectionStringBuilder(TemplateConnectionString);
-        var clone = new NpgsqlConnectionStringBuilder(TemplateConnectionString) { Database = $"{template.Database}_{collection}" };
+        // a collection's pools stay small and give idle connections back soon: two dozen hosts share one server's
+        // max_connections (a burst of 64 parallel requests waits for a connection instead of taking 64)
+        var clone = new NpgsqlConnectionStringBuilder(TemplateConnectionString)
+        {
+            Database = $"{template.Database}_{collection}", MaxPoolSize = 40, ConnectionIdleLifetime = 20,
+        };
         await ExecuteAsync($"DROP DATABASE IF EXISTS {Quote(clone.Database!)} WITH (FORCE)");
         await ExecuteAsync($"CREATE DATABASE {Quote(clone.Database!)} TEMPLATE {Quote(template.Database!)}");
         return clone.ConnectionString;
