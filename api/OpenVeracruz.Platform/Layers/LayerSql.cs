@@ -136,7 +136,12 @@ public static class LayerSql
     }
 
     /// <summary>The properties object as compact JSON text, built by concatenation (no 100-argument limit, no reparse).</summary>
-    private static string PropertiesJson(IReadOnlyList<LayerPropertyManifest> properties) =>
+    /// <summary>The SQL of a layer's properties object, built once per property list (a layer's own list lives as long as the registry).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<LayerPropertyManifest>, string> PropertiesSql = new();
+
+    private static string PropertiesJson(IReadOnlyList<LayerPropertyManifest> properties) => PropertiesSql.GetValue(properties, BuildPropertiesJson);
+
+    private static string BuildPropertiesJson(IReadOnlyList<LayerPropertyManifest> properties) =>
         properties.Count == 0 ? "'{}'" :
         string.Join(" || ", properties.Select((p, i) =>
             $"'{(i == 0 ? "{" : ",")}\"{p.Name}\":' || COALESCE(to_json(t.{Q(p.Name)})::text, 'null')")) + " || '}'";

@@ -55,6 +55,14 @@ public static class OgcEndpoints
 
     internal static string Base(HttpRequest req) => $"{req.Scheme}://{req.Host}{req.PathBase}/ogc";
 
+    /// <summary>Appends a link object as <see cref="Link"/> writes it (same members, same escaping), with a comma before all but the first.</summary>
+    private static void LinkJson(StringBuilder sb, string href, string rel, string type, string title)
+    {
+        if (sb.Length > 1) sb.Append(',');
+        sb.Append("{\"href\":\"").Append(JsonEncodedText.Encode(href).Value).Append("\",\"rel\":\"").Append(JsonEncodedText.Encode(rel).Value)
+          .Append("\",\"type\":\"").Append(JsonEncodedText.Encode(type).Value).Append("\",\"title\":\"").Append(JsonEncodedText.Encode(title).Value).Append("\"}");
+    }
+
     private static JsonObject Link(string href, string rel, string type, string? title = null)
     {
         var o = new JsonObject { ["href"] = href, ["rel"] = rel, ["type"] = type };
@@ -206,14 +214,15 @@ public static class OgcEndpoints
         http.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
         await FeatureStream.WriteAsync(http.Response, ds, l, query, GeoJson, (n, more) =>
         {
-            var links = new JsonArray(
-                Link(self + QueryString(req, null), "self", GeoJson, "Esta página"),
-                Link($"{Base(req)}/collections/{l.Id}", "collection", "application/json", l.Title));
-            if (matched is { } m ? offset + n < m : more) links.Add(Link(self + QueryString(req, offset + limit), "next", GeoJson, "Página siguiente"));
-            if (offset > 0) links.Add(Link(self + QueryString(req, Math.Max(0, offset - limit)), "prev", GeoJson, "Página anterior"));
+            // the links written directly (this runs on every page: no JSON document built for four small objects)
+            var links = new StringBuilder("[");
+            LinkJson(links, self + QueryString(req, null), "self", GeoJson, "Esta página");
+            LinkJson(links, $"{Base(req)}/collections/{l.Id}", "collection", "application/json", l.Title);
+            if (matched is { } m ? offset + n < m : more) LinkJson(links, self + QueryString(req, offset + limit), "next", GeoJson, "Página siguiente");
+            if (offset > 0) LinkJson(links, self + QueryString(req, Math.Max(0, offset - limit)), "prev", GeoJson, "Página anterior");
             var count = matched ?? (more ? null : offset + n);
             return string.Create(CultureInfo.InvariantCulture,
-                $"{(count is { } c ? $",\"numberMatched\":{c}" : "")},\"numberReturned\":{n},\"timeStamp\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\",\"links\":{links.ToJsonString()}");
+                $"{(count is { } c ? $",\"numberMatched\":{c}" : "")},\"numberReturned\":{n},\"timeStamp\":\"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\",\"links\":{links.Append(']')}");
         }, ct, peek: true);
     }
 
