@@ -50,15 +50,20 @@ public static class EtlCli
             ?? throw new DirectoryNotFoundException("datasets/ not found: run from inside the repository");
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
         await using var db = PlatformDatabase.CreateDataSource(cs);
-        await using (var ctx = PlatformDatabase.CreateContext(db)) await ctx.Database.MigrateAsync();
+        var log = loggers.CreateLogger<DatasetLoader>();
+        var phase = System.Diagnostics.Stopwatch.StartNew();
+        await PlatformDatabase.MigrateIfPendingAsync(db);
+        log.LogInformation("Migrations checked in {Seconds:F2} s", phase.Elapsed.TotalSeconds);
         var registry = LayerRegistry.Load(datasets);
-        var loader = new DatasetLoader(db, registry, loggers.CreateLogger<DatasetLoader>());
+        var loader = new DatasetLoader(db, registry, log);
         var regenerate = args.Contains("--regenerate");
         var reports = folder is null ? await loader.LoadAllAsync(parcels, default, regenerate) : [await loader.LoadFolderAsync(folder, parcels, default, regenerate)];
         foreach (var r in reports)
             Console.WriteLine(r.Skipped ? $"{r.DatasetId}: unchanged" : $"{r.DatasetId}: {r.Rows} rows, {r.EmptyValues} empty values, {r.RepairedGeometries} geometries repaired");
         // the catalog follows: datasets, resources, extents and datastore views
+        phase.Restart();
         await using (var ctx = PlatformDatabase.CreateContext(db)) await new OpenVeracruz.Platform.Catalog.CatalogSync(ctx, registry, db).SyncAsync();
+        log.LogInformation("Catalog synchronised in {Seconds:F2} s", phase.Elapsed.TotalSeconds);
         return 0;
     }
 
