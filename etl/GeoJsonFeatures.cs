@@ -8,7 +8,7 @@ namespace OpenVeracruz.Etl;
 
 /// <summary>
 /// Reads the features of a GeoJSON FeatureCollection one at a time from a stream, never the whole document: a window of
-/// the file (64 KiB, grown only for a feature longer than that) under one <see cref="Utf8JsonReader"/> per feature,
+/// the file (1 MiB, grown only for a feature longer than that) under one <see cref="Utf8JsonReader"/> per feature,
 /// resumed from the state after the previous one; a feature cut by the end of the window is read again from its start
 /// once the window is refilled. Per feature it keeps only the properties asked for (their text, as the layer parses it)
 /// and the geometry (2D, SRID left to the caller). Memory is one feature's worth, whatever the file's size.
@@ -19,7 +19,7 @@ public sealed class GeoJsonFeatures : IDisposable
     private readonly string _name;
     private readonly Dictionary<string, int> _wanted;
     private readonly byte[][] _names;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
     private int _start, _end;
     private bool _final, _begun, _inFeatures, _done;
     private JsonReaderState _state = new(new JsonReaderOptions { MaxDepth = 256 });
@@ -89,25 +89,29 @@ public sealed class GeoJsonFeatures : IDisposable
     {
         Read(ref r);
         if (r.TokenType != JsonTokenType.StartObject) throw Bad("the file is not a GeoJSON FeatureCollection");
-        var sawType = false;
+        _sawType = false;
         for (Read(ref r); r.TokenType == JsonTokenType.PropertyName; Read(ref r))
         {
-            if (r.ValueTextEquals("type"u8))
-            {
-                Read(ref r);
-                if (r.TokenType != JsonTokenType.String || !r.ValueTextEquals("FeatureCollection"u8)) throw Bad("the file is not a GeoJSON FeatureCollection");
-                sawType = true;
-            }
+            if (r.ValueTextEquals("type"u8)) CheckType(ref r);
             else if (r.ValueTextEquals("features"u8))
             {
                 Read(ref r);
                 if (r.TokenType != JsonTokenType.StartArray) throw Bad("the FeatureCollection has no features array");
-                if (!sawType) throw Bad("the file is not a GeoJSON FeatureCollection (its type comes after its features, or is missing)");
                 return true;
             }
             else { Read(ref r); Skip(ref r); }
         }
-        throw Bad(sawType ? "the FeatureCollection has no features array" : "the file is not a GeoJSON FeatureCollection");
+        throw Bad(_sawType ? "the FeatureCollection has no features array" : "the file is not a GeoJSON FeatureCollection");
+    }
+
+    /// <summary>Whether the root's "type" was seen: members may come in any order, so it may follow the features.</summary>
+    private bool _sawType;
+
+    private void CheckType(ref Utf8JsonReader r)
+    {
+        Read(ref r);
+        if (r.TokenType != JsonTokenType.String || !r.ValueTextEquals("FeatureCollection"u8)) throw Bad("the file is not a GeoJSON FeatureCollection");
+        _sawType = true;
     }
 
     /// <summary>One feature into <see cref="Values"/> and <see cref="Geometry"/>; false at the end of the features (the rest of the file is checked).</summary>
@@ -117,8 +121,12 @@ public sealed class GeoJsonFeatures : IDisposable
         if (r.TokenType == JsonTokenType.EndArray)
         {
             // the members after the features, to the end of the document
-            for (Read(ref r); r.TokenType == JsonTokenType.PropertyName; Read(ref r)) { Read(ref r); Skip(ref r); }
+            for (Read(ref r); r.TokenType == JsonTokenType.PropertyName; Read(ref r))
+                if (r.ValueTextEquals("type"u8)) CheckType(ref r);
+                else { Read(ref r); Skip(ref r); }
             if (r.TokenType != JsonTokenType.EndObject) throw Bad("the FeatureCollection does not end properly");
+            // a root without "type": FeatureCollection is refused here at the latest (a load is still one transaction)
+            if (!_sawType) throw Bad("the file is not a GeoJSON FeatureCollection");
             return false;
         }
         if (r.TokenType != JsonTokenType.StartObject) throw Bad("a feature is not a JSON object");
