@@ -29,22 +29,61 @@ public static class LayerLoader
     /// <summary>Bump when the loading logic changes what lands in the tables.</summary>
     public const string Version = "layer-loader-1";
 
+    /// <summary>The hash of what shapes a layer's rows: the loader's version, dataset.json (without its OData names), the data files and the join.</summary>
     public static string ContentHash(LayerDefinition layer, params string[] extra)
     {
-        using var sha = SHA256.Create();
-        void Add(byte[] b) => sha.TransformBlock(b, 0, b.Length, null, 0);
-        Add(System.Text.Encoding.UTF8.GetBytes(Version + string.Join("|", extra)));
-        Add(WithoutODataNames(File.ReadAllBytes(Path.Combine(layer.DatasetFolder, "dataset.json"))));
+        using var hasher = new ContentHasher(layer, extra);
         var manifest = layer.Dataset.Layer!;
-        // the data files are hashed in chunks, never read whole into memory
-        var chunk = new byte[1 << 16];
         foreach (var path in manifest.Files.Select(f => f.Path).Concat(manifest.Join is { } j ? [j.Path] : []))
         {
-            using var file = new FileStream(Path.Combine(layer.DatasetFolder, path), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            for (int read; (read = file.Read(chunk)) > 0;) sha.TransformBlock(chunk, 0, read, null, 0);
+            // the data files are hashed in chunks, never read whole into memory
+            using var file = OpenSequential(Path.Combine(layer.DatasetFolder, path));
+            new HashingStream(file, hasher).CopyTo(Stream.Null, 1 << 16);
         }
-        sha.TransformFinalBlock([], 0, 0);
-        return Convert.ToHexString(sha.Hash!);
+        return hasher.Finish();
+    }
+
+    private static FileStream OpenSequential(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+
+    /// <summary>
+    /// <see cref="ContentHash"/> built up piece by piece, so that a load can hash the data files as it reads them (one pass
+    /// over their bytes) instead of before: the version and dataset.json first, then each file as it streams, the join last.
+    /// </summary>
+    private sealed class ContentHasher : IDisposable
+    {
+        private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public ContentHasher(LayerDefinition layer, string[] extra)
+        {
+            Add(System.Text.Encoding.UTF8.GetBytes(Version + string.Join("|", extra)));
+            Add(WithoutODataNames(File.ReadAllBytes(Path.Combine(layer.DatasetFolder, "dataset.json"))));
+        }
+
+        public void Add(ReadOnlySpan<byte> bytes) => _sha.AppendData(bytes);
+        public string Finish() => Convert.ToHexString(_sha.GetHashAndReset());
+        public void Dispose() => _sha.Dispose();
+    }
+
+    /// <summary>A read-only stream that hashes what is read through it.</summary>
+    private sealed class HashingStream(Stream inner, ContentHasher hasher) : Stream
+    {
+        public override int Read(Span<byte> buffer)
+        {
+            var n = inner.Read(buffer);
+            hasher.Add(buffer[..n]);
+            return n;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>SHA-256 of the parts, as hex.</summary>
@@ -106,20 +145,33 @@ public static class LayerLoader
         var phases = new LoadPhases(log, layer.Dataset.Id);
         foreach (var file in manifest.Files)
             if (file.Format != "geojson") throw new InvalidDataException($"{layer.Dataset.Id}: format '{file.Format}' is not supported by the bundled loader");
-        var hash = ContentHash(layer);
-        phases.Done("content hash");
         await using var conn = await db.OpenConnectionAsync(ct);
-        if (await LoadedHashAsync(conn, layer.Dataset.Id, ct) == hash && await TableExistsAsync(conn, layer, ct))
+        string? hash = null;
+        var loaded = await LoadedHashAsync(conn, layer.Dataset.Id, ct);
+        if (loaded is not null && await TableExistsAsync(conn, layer, ct))
         {
-            phases.Done("unchanged, skipped");
-            return new LoadReport(layer.Dataset.Id, true, 0, 0, 0);
+            // the skip needs the hash before reading; a layer never loaded (or whose table is gone) is hashed as it is read
+            hash = ContentHash(layer);
+            phases.Done("content hash");
+            if (hash == loaded)
+            {
+                phases.Done("unchanged, skipped");
+                return new LoadReport(layer.Dataset.Id, true, 0, 0, 0);
+            }
         }
 
-        var join = manifest.Join is { } j ? ReadJoin(Path.Combine(layer.DatasetFolder, j.Path), j.CsvKey) : null;
+        var joinBytes = manifest.Join is { } j ? File.ReadAllBytes(Path.Combine(layer.DatasetFolder, j.Path)) : null;
+        var join = joinBytes is null ? null : ReadJoin(joinBytes, manifest.Join!.CsvKey);
         var stats = new ReadStats();
+        using var hasher = hash is null ? new ContentHasher(layer, []) : null;
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var rows = await ReplaceTableAsync(conn, tx, layer, ReadRows(layer, join, stats), null, ct, phases);
-        await RecordLoadAsync(conn, tx, layer.Dataset.Id, hash, rows, ct);
+        var rows = await ReplaceTableAsync(conn, tx, layer, ReadRows(layer, join, stats, hasher), null, ct, phases);
+        if (hasher is not null)
+        {
+            hasher.Add(joinBytes);
+            hash = hasher.Finish();
+        }
+        await RecordLoadAsync(conn, tx, layer.Dataset.Id, hash!, rows, ct);
         await tx.CommitAsync(ct);
         phases.Done("commit");
         log.LogInformation("Loaded {Dataset}: {Rows} rows into {Table} ({Empty} empty values, {Repaired} geometries repaired); " +
@@ -140,7 +192,8 @@ public static class LayerLoader
     /// The layer's rows, read feature by feature from its GeoJSON files (never a whole file in memory), joined to the
     /// CSV, typed, and with invalid geometries repaired: the caller writes each one to the COPY as it comes.
     /// </summary>
-    private static IEnumerable<(object?[] Values, Geometry Geometry)> ReadRows(LayerDefinition layer, Dictionary<string, Dictionary<string, string>>? join, ReadStats stats)
+    private static IEnumerable<(object?[] Values, Geometry Geometry)> ReadRows(LayerDefinition layer, Dictionary<string, Dictionary<string, string>>? join,
+        ReadStats stats, ContentHasher? hasher)
     {
         var manifest = layer.Dataset.Layer!;
         // the names read from each feature: every property's source, then the join key
@@ -155,8 +208,9 @@ public static class LayerLoader
         var index = 0;
         foreach (var file in manifest.Files)
         {
-            using var stream = new FileStream(Path.Combine(layer.DatasetFolder, file.Path), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            using var features = new GeoJsonFeatures(stream, file.Path, wanted);
+            using var stream = OpenSequential(Path.Combine(layer.DatasetFolder, file.Path));
+            Stream input = hasher is null ? stream : new HashingStream(stream, hasher);
+            using var features = new GeoJsonFeatures(input, file.Path, wanted);
             while (true)
             {
                 var started = Stopwatch.GetTimestamp();
@@ -185,6 +239,7 @@ public static class LayerLoader
                 stats.Validate += Stopwatch.GetElapsedTime(parsed);
                 yield return (values, geometry);
             }
+            input.CopyTo(Stream.Null); // whatever follows the document is hashed too
         }
     }
 
@@ -251,9 +306,9 @@ public static class LayerLoader
         _ => null,
     };
 
-    private static Dictionary<string, Dictionary<string, string>> ReadJoin(string path, string key)
+    private static Dictionary<string, Dictionary<string, string>> ReadJoin(byte[] bytes, string key)
     {
-        using var reader = new StreamReader(path);
+        using var reader = new StreamReader(new MemoryStream(bytes));
         using var csv = new CsvReader(reader, CultureInfo.InvariantCulture);
         var result = new Dictionary<string, Dictionary<string, string>>();
         csv.Read();
