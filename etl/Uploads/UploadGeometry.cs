@@ -22,7 +22,7 @@ public static class UploadGeometry
             if (c.Y is < -90 or > 90) { report.Reject(row, "geometry", $"latitude {c.Y} is outside -90..90"); return null; }
             if (c.X is < -180 or > 180) { report.Reject(row, "geometry", $"longitude {c.X} is outside -180..180"); return null; }
         }
-        if (!g.IsValid)
+        if (!QuickValidity.SurelyValid(g) && !g.IsValid)
         {
             var fixedGeometry = GeometryFixer.Fix(g);
             if (fixedGeometry.IsEmpty) { report.Reject(row, "geometry", "invalid geometry that could not be repaired"); return null; }

@@ -307,11 +307,18 @@ public static class LayerSql
     }
 
     /// <summary>DDL of a generic (data-defined) layer table; managed layers such as the cadastre come from migrations.</summary>
+    /// <summary>
+    /// The layer's table for a bulk load, without its primary key or spatial index: the loader builds them after the
+    /// COPY (<see cref="SpatialIndex"/>), much faster than row by row.
+    /// </summary>
     public static string CreateTable(LayerDefinition layer, string table)
     {
-        var cols = layer.Properties.Select(p => $"{Q(p.Name)} {SqlType(p)}{(p.Name == layer.KeyColumn ? " PRIMARY KEY" : "")}");
+        var cols = layer.Properties.Select(p => $"{Q(p.Name)} {SqlType(p)}");
         return $"CREATE SCHEMA IF NOT EXISTS {Q(layer.Schema)}; " +
-               $"CREATE TABLE {Q(layer.Schema)}.{Q(table)} ({string.Join(", ", cols)}, {Q(layer.GeometryColumn)} geometry({layer.GeometryType}, {layer.StorageSrid}) NOT NULL); " +
-               $"CREATE INDEX ON {Q(layer.Schema)}.{Q(table)} USING gist ({Q(layer.GeometryColumn)});";
+               $"CREATE TABLE {Q(layer.Schema)}.{Q(table)} ({string.Join(", ", cols)}, {Q(layer.GeometryColumn)} geometry({layer.GeometryType}, {layer.StorageSrid}) NOT NULL);";
     }
+
+    /// <summary>The GiST index on the geometry of the layer's <paramref name="table"/>.</summary>
+    public static string SpatialIndex(LayerDefinition layer, string table) =>
+        $"CREATE INDEX ON {Q(layer.Schema)}.{Q(table)} USING gist ({Q(layer.GeometryColumn)});";
 }
