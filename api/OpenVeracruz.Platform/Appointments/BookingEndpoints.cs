@@ -208,14 +208,17 @@ public static class BookingEndpoints
                 "Ese horario no está en la agenda del servicio (fuera del horario de atención o no coincide con el inicio de un turno)", "start");
     }
 
-    private static async Task<Created<HoldCreated>> Hold(HoldRequest body, AppDbContext db, NpgsqlDataSource ds, IOptions<AppointmentsOptions> opt, CancellationToken ct)
+    private static async Task<Created<HoldCreated>> Hold(HoldRequest body, AppDbContext db, IOptions<AppointmentsOptions> opt, CancellationToken ct)
     {
         var o = opt.Value;
         var facts = await FactsAsync(db, body.ServiceId, ct);
         var start = ParseStart(body.Start);
         var extras = await ExtrasAsync(db, facts, body.ExtraServiceIds ?? [], ct);
         var slot = CheckSlot(facts, start, facts.Service.DurationMinutes + extras.Sum(e => e.DurationMinutes), o, await HolidayNamesAsync(db, ct));
-        await using var conn = await ds.OpenConnectionAsync(ct);
+        // one connection for the whole request (the context's, also used below for the desks taken): a request holding one
+        // connection while it waits for a second can exhaust the pool under a burst of bookings and stall every request
+        await db.Database.OpenConnectionAsync(ct);
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         // holds that expired leave first: a job sweeps them too, but the booking never trusts that it ran
         await using (var sweep = new NpgsqlCommand("DELETE FROM appointments.bookings WHERE state = 'held' AND hold_expires_at <= now() AND service_id = @s AND starts_at < @e AND ends_at > @b", conn))
         {
