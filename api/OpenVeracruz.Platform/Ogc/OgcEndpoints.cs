@@ -48,8 +48,8 @@ public static class OgcEndpoints
         g.MapGet("/collections/{id}/queryables", (string id, HttpRequest req, LayerRegistry reg) => Schema(req, reg, id, "queryables", OgcSchemas.Queryables));
         g.MapGet("/collections/{id}/schema", (string id, HttpRequest req, LayerRegistry reg) => Schema(req, reg, id, "schema", OgcSchemas.Returnables));
         g.MapGet("/collections/{id}/feature-schema", (string id, HttpRequest req, LayerRegistry reg) => Schema(req, reg, id, "feature-schema", OgcSchemas.Feature));
-        g.MapGet("/collections/{id}/items", Items);
-        g.MapGet("/collections/{id}/items/{featureId}", Item);
+        g.MapGet("/collections/{id}/items", Items).RequireRateLimiting(OgcFeature.QueryLimiter);
+        g.MapGet("/collections/{id}/items/{featureId}", Item).RequireRateLimiting(OgcFeature.QueryLimiter);
         return app;
     }
 
