@@ -25,10 +25,10 @@ public sealed partial class ScaleOut
     public string ChangedClave { get; private set; } = "";
 
     /// <summary>Another API instance on the collection's (primary) database, as a second process behind nginx would be; dispose it.</summary>
-    public async Task<(WebApplicationFactory<Program> Host, HttpClient Http)> SecondInstanceAsync()
+    public async Task<(WebApplicationFactory<Program> Host, HttpClient Http)> SecondInstanceAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var uploads = Path.Combine(TestDatabases.RepositoryRoot, ".data", "test-uploads", Name + "_second");
-        var host = Host(Db.ConnectionString, uploads, loadOnStart: false);
+        var host = Host(Db.ConnectionString, uploads, loadOnStart: false, more: settings);
         host.UseKestrel();
         host.StartServer();
         var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
