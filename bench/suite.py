@@ -222,6 +222,7 @@ def tile_list(z, n):
     return out
 
 
+TILE_TYPES = {k: v.get("type") for k, v in json.loads(get(URL + "/ogc/collections/parcels/queryables")[1])["properties"].items()}
 TILE_SETTINGS = json.load(open(os.path.join(os.path.dirname(HERE), "datasets", "predios-sinteticos", "dataset.json")))["layer"].get("tiles") or {}
 
 
@@ -230,7 +231,8 @@ def raw_tile_script(z):
     simplified below z16 by 1/512 of the tile; pgbench reads the tile from bench.tiles by a random index."""
     full = TILE_SETTINGS.get("fullFromZoom", 0)
     props = [p for p in PUBLIC if z >= full or p == "clave" or p in TILE_SETTINGS.get("lowZoomProperties", [])]
-    cols = "".join(f't."{p}"::text AS "{p}", ' if p in ("clave", "land_use", "locality") else f't."{p}" AS "{p}", ' for p in props)
+    cast = {"integer": "bigint", "number": "double precision"}  # as TileSql.Attribute: every other type as text
+    cols = "".join(f't."{p}"::{cast.get(TILE_TYPES.get(p), "text")} AS "{p}", ' for p in props)
     geom = "ST_Transform(t.geom, 3857)"
     if z < 16:
         geom = f"ST_Simplify({geom}, {40075016.68557849 / 2 ** z / 512!r}, true)"

@@ -220,16 +220,17 @@ public static class TileEndpoints
             await AnswerAsync(http, l, cached, known, options.Value, ct);
             return;
         }
-        // built: answered first, cached after (the client does not wait for the cache write)
+        // built: answered and cached side by side — the client does not wait for the cache write, and the write (which
+        // ends the build's transaction and its shared lock) does not wait for a slow client, so edits never do either
         await using var pending = await cache.BuildAsync(l, t, ct);
+        var store = pending.StoreAsync(CancellationToken.None);
         try
         {
             await AnswerAsync(http, l, pending.Tile, known, options.Value, ct);
-            await http.Response.CompleteAsync();
         }
         finally
         {
-            await pending.StoreAsync(CancellationToken.None);
+            await store;
         }
     }
 
